@@ -1,0 +1,91 @@
+# hardened.ftp developer entry points. The README's two commands: `make demo` and `make test`.
+# Fast targets for iterating: `make unit`, `make lint`, `make molecule SCENARIO=vsftpd`.
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+ROOT := $(abspath .)
+VENV ?= $(ROOT)/.venv
+BIN := $(VENV)/bin
+TMP := $(ROOT)/.tmp
+# The repository is the collection; ansible finds it as hardened.ftp through this link.
+COLLECTIONS := $(TMP)/collections
+COLLECTION_LINK := $(COLLECTIONS)/ansible_collections/hardened/ftp
+SUITES ?= bookworm trixie
+SCENARIOS := $(sort $(notdir $(patsubst %/molecule.yml,%,$(wildcard molecule/*/molecule.yml))))
+SCENARIO ?= $(SCENARIOS)
+
+export PATH := $(BIN):$(PATH)
+export CONTAINERS_CONF := $(ROOT)/testbed/containers.conf
+export ANSIBLE_COLLECTIONS_PATH := $(COLLECTIONS)
+export ANSIBLE_PIPELINING := true
+export ANSIBLE_FORCE_COLOR ?= true
+export PY_COLORS ?= 1
+
+.PHONY: help demo demo-clean test lint sanity unit molecule images host venv link build docs clean
+
+help:
+	@echo "make demo      provision a local container as a hardened FTP server and download from it"
+	@echo "make test      the whole suite: lint, ansible-test sanity, unit tests, every molecule scenario"
+	@echo "make unit      unit tests only (seconds)"
+	@echo "make lint      ansible-lint (production), yamllint, ruff, argument_specs checks"
+	@echo "make sanity    ansible-test sanity on a temporary ansible_collections/hardened/ftp tree"
+	@echo "make molecule SCENARIO=vsftpd   one molecule scenario (default: all: $(SCENARIOS))"
+	@echo "make build     ansible-galaxy collection build into .tmp/dist"
+
+$(BIN)/activate: requirements-dev.txt
+	@echo "[venv] creating $(VENV) with the pinned tools (first time: about two minutes)"
+	python3 -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -r requirements-dev.txt
+	@touch $@
+
+venv: $(BIN)/activate
+
+$(COLLECTION_LINK):
+	@mkdir -p $(dir $@)
+	@ln -sfn $(ROOT) $@
+
+link: $(COLLECTION_LINK)
+
+host:
+	@bash testbed/setup-host.sh
+
+images: host
+	@bash testbed/build-image.sh $(SUITES)
+
+demo: venv link host
+	@bash testbed/build-image.sh bookworm
+	@bash testbed/demo.sh
+
+demo-clean:
+	podman rm -f hardened-ftp-demo
+
+test: lint sanity unit molecule
+	@echo "[test] all passed"
+
+lint: venv link
+	yamllint --strict .
+	ansible-lint --profile production
+	ruff check .
+	ruff format --check .
+	python3 tests/argspec_check.py
+
+sanity: venv
+	@bash tests/sanity/run.sh
+
+unit: venv link
+	cd $(ROOT) && PYTHONPATH=$(COLLECTIONS) python -m pytest tests/unit -q
+
+molecule: venv link images
+	@set -e; for s in $(SCENARIO); do \
+	  echo "[molecule] scenario $$s"; \
+	  molecule test -s $$s; \
+	done
+
+build: venv
+	@mkdir -p $(TMP)/dist
+	ansible-galaxy collection build --force --output-path $(TMP)/dist
+
+clean:
+	rm -rf $(TMP) .pytest_cache .ruff_cache

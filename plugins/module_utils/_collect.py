@@ -1,0 +1,347 @@
+# Copyright (c) hardened.ftp contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Read the FTP daemon configuration and the firewall of the managed host (private module).
+
+Only reads: files, ``/proc`` and the read-only listing commands (``iptables-save``,
+``ip6tables-save``, ``nft -j list ruleset``, ``ufw status verbose``).  The host access is
+passed in (a ``run`` callable with AnsibleModule.run_command's signature and a ``bin``
+lookup) so everything here is unit testable without a host.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import typing as t
+
+from ansible_collections.hardened.ftp.plugins.module_utils._errors import ParseError
+from ansible_collections.hardened.ftp.plugins.module_utils._firewall_model import Ruleset, build_model
+from ansible_collections.hardened.ftp.plugins.module_utils._iptables import parse_iptables_save
+from ansible_collections.hardened.ftp.plugins.module_utils._nftables import parse_nft_json
+from ansible_collections.hardened.ftp.plugins.module_utils._pureftpd_conf import (
+    PureFtpdConfigError,
+    parse_pureftpd_conf_file,
+    pureftpd_server_model,
+    unknown_settings,
+)
+from ansible_collections.hardened.ftp.plugins.module_utils._ufw import parse_ufw_status
+from ansible_collections.hardened.ftp.plugins.module_utils._vsftpd_conf import (
+    parse_vsftpd_conf,
+    vsftpd_conf_problems,
+    vsftpd_server_model,
+    vsftpd_unknown_options,
+)
+
+Runner = t.Callable[..., t.Tuple[int, str, str]]
+BinFinder = t.Callable[[str], t.Optional[str]]
+
+VSFTPD_PATHS = ("/etc/vsftpd.conf", "/etc/vsftpd/vsftpd.conf")
+PUREFTPD_CONF_DIR = "/etc/pure-ftpd/conf"
+PUREFTPD_CONF_FILES = ("/etc/pure-ftpd/pure-ftpd.conf", "/etc/pure-ftpd.conf")
+IPTABLES_COMPAT_TABLES = frozenset(("filter", "raw", "mangle", "nat", "security"))
+IPTABLES_CHAIN_NAMES = frozenset(("INPUT", "OUTPUT", "FORWARD", "PREROUTING", "POSTROUTING"))
+HELPER_SYSCTL = "/proc/sys/net/netfilter/nf_conntrack_helper"
+
+
+class CollectError(Exception):
+    """A problem reading the host, with a message naming the option and the fix."""
+
+
+def read_text(path: str) -> str:
+    with open(path, encoding="utf-8", errors="replace") as handle:
+        return handle.read()
+
+
+def running_processes(proc: str = "/proc") -> list[tuple[str, list[str]]]:
+    """``(comm, argv)`` of every readable process."""
+    found = []
+    try:
+        entries = os.listdir(proc)
+    except OSError:
+        return found
+    for entry in entries:
+        if not entry.isdigit():
+            continue
+        try:
+            with open(os.path.join(proc, entry, "cmdline"), "rb") as handle:
+                raw = handle.read()
+            with open(os.path.join(proc, entry, "comm")) as handle:
+                comm = handle.read().strip()
+        except OSError:
+            continue
+        argv = [part.decode("utf-8", "replace") for part in raw.split(b"\0") if part]
+        found.append((comm, argv))
+    return found
+
+
+def detect_daemon(
+    processes: t.Sequence[tuple[str, list[str]]], find_bin: BinFinder, exists: t.Callable[[str], bool] = os.path.exists
+) -> str | None:
+    """Running daemon first, then installed binary, then configuration present."""
+    for comm, _argv in processes:
+        if comm == "vsftpd":
+            return "vsftpd"
+        if comm.startswith("pure-ftpd"):
+            return "pureftpd"
+    if find_bin("vsftpd"):
+        return "vsftpd"
+    if find_bin("pure-ftpd") or find_bin("pure-ftpd-wrapper"):
+        return "pureftpd"
+    if any(exists(path) for path in VSFTPD_PATHS):
+        return "vsftpd"
+    if exists(PUREFTPD_CONF_DIR) or any(exists(path) for path in PUREFTPD_CONF_FILES):
+        return "pureftpd"
+    return None
+
+
+def pureftpd_argv(processes: t.Sequence[tuple[str, list[str]]]) -> list[str] | None:
+    for comm, argv in processes:
+        if (
+            comm.startswith("pure-ftpd")
+            and argv
+            and "wrapper" not in argv[0]
+            and "pure-ftpd" in os.path.basename(argv[0]).split(" ")[0]
+        ):
+            return argv
+    return None
+
+
+def read_server(
+    daemon: str,
+    vsftpd_conf: str | None,
+    pureftpd_conf_dir: str,
+    use_running: bool,
+    find_bin: BinFinder,
+    processes: t.Sequence[tuple[str, list[str]]] | None = None,
+) -> dict[str, t.Any]:
+    """Return ``{"server": model, "daemon", "config_path", "options", "unknown_options", "problems", "argv"}``."""
+    if processes is None:
+        processes = running_processes() if (daemon == "auto" or use_running) else []
+    if daemon == "auto":
+        detected = detect_daemon(processes, find_bin)
+        if detected is None:
+            raise CollectError(
+                "daemon=auto found neither vsftpd nor pure-ftpd (no process, binary or configuration); "
+                "set daemon and vsftpd_conf or pureftpd_conf_dir"
+            )
+        daemon = detected
+    if daemon == "vsftpd":
+        return _read_vsftpd(vsftpd_conf)
+    return _read_pureftpd(pureftpd_conf_dir, pureftpd_argv(processes) if use_running else None)
+
+
+def _read_vsftpd(path: str | None) -> dict[str, t.Any]:
+    candidates = [path] if path else list(VSFTPD_PATHS)
+    for candidate in candidates:
+        if os.path.isfile(candidate):
+            try:
+                text = read_text(candidate)
+            except OSError as exc:
+                raise CollectError(
+                    f"vsftpd_conf {candidate} cannot be read ({exc}); run the task with become: true"
+                ) from None
+            parsed = parse_vsftpd_conf(text)
+            return {
+                "daemon": "vsftpd",
+                "server": vsftpd_server_model(parsed),
+                "config_path": candidate,
+                "options": parsed,
+                "unknown_options": vsftpd_unknown_options(text),
+                "problems": vsftpd_conf_problems(text),
+                "argv": [],
+            }
+    raise CollectError(
+        "vsftpd_conf: none of {} exists; set vsftpd_conf to the configuration file vsftpd uses".format(
+            ", ".join(candidates)
+        )
+    )
+
+
+def _read_pureftpd(conf_dir: str, argv: list[str] | None) -> dict[str, t.Any]:
+    settings = {}  # type: t.Dict[str, str]
+    source = ""
+    if os.path.isdir(conf_dir):
+        source = conf_dir
+        for name in sorted(os.listdir(conf_dir)):
+            path = os.path.join(conf_dir, name)
+            if os.path.isfile(path) and not name.startswith("."):
+                try:
+                    settings[name] = read_text(path)
+                except OSError as exc:
+                    raise CollectError(
+                        f"pureftpd_conf_dir {conf_dir}: cannot read {name} ({exc}); run with become: true"
+                    ) from None
+    else:
+        for path in PUREFTPD_CONF_FILES:
+            if os.path.isfile(path):
+                source = path
+                settings = parse_pureftpd_conf_file(read_text(path))
+                break
+    if not source and not argv:
+        raise CollectError(
+            f"pureftpd_conf_dir {conf_dir} does not exist and no pure-ftpd process runs; set pureftpd_conf_dir"
+        )
+    try:
+        model = pureftpd_server_model(settings, argv)
+    except PureFtpdConfigError as exc:
+        raise CollectError("{} (in {})".format(exc, source or "the running command line")) from None
+    return {
+        "daemon": "pureftpd",
+        "server": model,
+        "config_path": source,
+        "options": dict(settings),
+        "unknown_options": unknown_settings(settings),
+        "problems": [],
+        "argv": list(argv or []),
+    }
+
+
+# --------------------------------------------------------------------------- firewall
+
+
+def _run(run: Runner, argv: list[str], what: str) -> str:
+    rc, out, err = run(argv)
+    if rc != 0:
+        raise CollectError(
+            f"{' '.join(argv)} failed (rc={rc}): {(err or out).strip()[:300]}; the firewall backend needs root: "
+            "run the task with become: true, or set backend"
+        )
+    return out
+
+
+def _nft_without_iptables_compat(data: t.Mapping[str, t.Any]) -> dict[str, t.Any]:
+    """Drop the tables iptables-nft manages (they are read through iptables-save)."""
+    compat = set()
+    for item in data.get("nftables", []):
+        chain = item.get("chain") if isinstance(item, dict) else None
+        if (
+            chain
+            and chain.get("family") in ("ip", "ip6")
+            and chain.get("table") in IPTABLES_COMPAT_TABLES
+            and chain.get("name") in IPTABLES_CHAIN_NAMES
+        ):
+            compat.add((chain.get("family"), chain.get("table")))
+    kept = []
+    for item in data.get("nftables", []):
+        body = next(iter(item.values())) if isinstance(item, dict) and item else None
+        if isinstance(body, dict) and (body.get("family"), body.get("table", body.get("name"))) in compat:
+            continue
+        kept.append(item)
+    return {"nftables": kept}
+
+
+def read_ruleset(backend: str, run: Runner, find_bin: BinFinder, ipv6: bool = True) -> tuple[Ruleset, dict[str, t.Any]]:
+    """Read the live ruleset; returns it and backend details (ufw status...)."""
+    details = {}  # type: t.Dict[str, t.Any]
+    if backend == "none":
+        return Ruleset("none"), details
+    if backend in ("auto", "ufw") and find_bin("ufw"):
+        status = parse_ufw_status(_run(run, [find_bin("ufw") or "ufw", "status", "verbose"], "ufw"))
+        details["ufw"] = status
+        if backend == "auto" and status["active"]:
+            backend = "ufw"
+    elif backend == "ufw":
+        raise CollectError(
+            "backend=ufw but the ufw command is not installed; set backend to iptables, nftables or auto"
+        )
+    rulesets = []
+    if backend in ("auto", "iptables", "ufw"):
+        for command, family in (("iptables-save", "ipv4"), ("ip6tables-save", "ipv6")):
+            if family == "ipv6" and not ipv6:
+                continue
+            path = find_bin(command)
+            if path is None:
+                if backend == "iptables" and family == "ipv4":
+                    raise CollectError(
+                        "backend=iptables but iptables-save is not installed; set backend to nftables or auto"
+                    )
+                continue
+            text = _run(run, [path], command)
+            if text.strip():
+                rulesets.append(parse_iptables_save(text, family, backend="ufw" if backend == "ufw" else "iptables"))
+    if backend in ("auto", "nftables"):
+        path = find_bin("nft")
+        if path is None:
+            if backend == "nftables":
+                raise CollectError(
+                    "backend=nftables but the nft command is not installed; set backend to iptables or auto"
+                )
+        else:
+            data = json.loads(_run(run, [path, "-j", "list", "ruleset"], "nft") or '{"nftables": []}')
+            if rulesets:
+                data = _nft_without_iptables_compat(data)
+            nft = parse_nft_json(data)
+            if nft.tables:
+                rulesets.append(nft)
+    if not rulesets:
+        ruleset = Ruleset("none")
+        ruleset.warnings.append("no packet filter rules found: every port is reachable")
+        return ruleset, details
+    result = rulesets[0]
+    for other in rulesets[1:]:
+        result = result.merge(other)
+    result.backend = "+".join(sorted({ruleset.backend for ruleset in rulesets}))
+    return result, details
+
+
+def read_auto_helper(setting: bool | None) -> bool:
+    """The legacy ``net.netfilter.nf_conntrack_helper`` automatic helper assignment."""
+    if setting is not None:
+        return setting
+    try:
+        return read_text(HELPER_SYSCTL).strip() == "1"
+    except OSError:
+        return False
+
+
+def firewall_model(
+    backend: str,
+    run: Runner,
+    find_bin: BinFinder,
+    client_sources: t.Sequence[str] = (),
+    interface: str | None = None,
+    auto_helper: bool | None = None,
+    ipv6: bool = True,
+) -> dict[str, t.Any]:
+    """The exported firewall model of the host."""
+    try:
+        ruleset, details = read_ruleset(backend, run, find_bin, ipv6)
+    except ParseError as exc:
+        raise CollectError(f"cannot parse the {backend} ruleset: {exc}") from None
+    except ValueError as exc:
+        raise CollectError(f"cannot read the {backend} ruleset: {exc}") from None
+    ruleset.auto_helper = ruleset.auto_helper or read_auto_helper(auto_helper)
+    if ruleset.backend == "none" and not ruleset.tables:
+        model = build_model(Ruleset("none", []))
+        model["families"] = ["ipv4", "ipv6"] if ipv6 else ["ipv4"]
+        for family in model["families"]:
+            model["input_policy"][family] = "accept"
+            model["output_policy"][family] = "accept"
+            model["openings"].append(
+                {
+                    "protocol": "tcp",
+                    "port_min": 1,
+                    "port_max": 65535,
+                    "sources": ["any"],
+                    "family": family,
+                    "interface": "",
+                }
+            )
+            model["related_ports"].append({"family": family, "port_min": 1, "port_max": 65535, "helper": "any"})
+            model["established_accepted"][family] = True
+            model["egress"][family] = {
+                "filtered": False,
+                "established_related": True,
+                "port20_new": True,
+                "port20_related": True,
+            }
+        model["auto_helper"] = ruleset.auto_helper
+        model["warnings"] = list(ruleset.warnings)
+    else:
+        try:
+            model = build_model(ruleset, client_sources, interface)
+        except ValueError as exc:
+            raise CollectError(f"client_sources: {exc}; give CIDR networks such as 192.0.2.0/24") from None
+    model["details"] = details
+    return model

@@ -1,0 +1,438 @@
+# Copyright (c) hardened.ftp contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""iptables-save / ip6tables-save parser and renderer (private module).
+
+Reads every table (``*filter``, ``*raw``, ``*nat``, ``*mangle``...), chain declarations
+(``:CHAIN POLICY [packets:bytes]``), ``-N``, ``-P``, ``-A`` and ``-I`` lines (with or without
+``[packets:bytes]`` counters), and turns each rule into the neutral
+:class:`~._firewall_model.Rule`.  Matches the FTP checks need are modelled (addresses,
+interfaces, protocol, ports incl. ``multiport``, ``state``/``conntrack``, ``helper``,
+``addrtype``); harmless ones (``comment``, ``limit``, ``icmp``, ``tcp`` flags) are accepted;
+anything else makes the rule "unsupported" (never matches, listed in warnings).
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+import typing as t
+
+from ansible_collections.hardened.ftp.plugins.module_utils._errors import ParseError
+from ansible_collections.hardened.ftp.plugins.module_utils._firewall_model import (
+    Chain,
+    IntervalSet,
+    Match,
+    Rule,
+    Ruleset,
+    Table,
+    iv_normalize,
+)
+
+BUILTIN_HOOKS = {
+    "PREROUTING": "prerouting",
+    "INPUT": "input",
+    "FORWARD": "forward",
+    "OUTPUT": "output",
+    "POSTROUTING": "postrouting",
+}
+TABLE_PRIORITY = {"raw": -300, "mangle": -150, "nat": -100, "filter": 0, "security": 50}
+VERDICTS = {"ACCEPT": "accept", "DROP": "drop", "REJECT": "reject", "RETURN": "return"}
+NON_TERMINAL_TARGETS = frozenset(
+    (
+        "LOG",
+        "NFLOG",
+        "ULOG",
+        "MARK",
+        "CONNMARK",
+        "TCPMSS",
+        "CT",
+        "NOTRACK",
+        "TRACE",
+        "AUDIT",
+        "CHECKSUM",
+        "CLASSIFY",
+        "DSCP",
+        "TOS",
+        "TTL",
+        "HL",
+        "SET",
+        "SECMARK",
+        "CONNSECMARK",
+    )
+)
+# Targets that end the packet's walk in a way a filter check treats as "not accepted here".
+OTHER_TERMINAL_TARGETS = frozenset(("DNAT", "SNAT", "MASQUERADE", "REDIRECT", "NFQUEUE", "QUEUE", "TPROXY"))
+PROTOCOL_NUMBERS = {"6": "tcp", "17": "udp", "1": "icmp", "58": "ipv6-icmp", "0": "all", "132": "sctp"}
+PROTOCOL_ALIASES = {"icmpv6": "ipv6-icmp", "tcp": "tcp", "udp": "udp"}
+# Options that take no value.
+_FLAG_OPTIONS = frozenset(
+    (
+        "--syn",
+        "--notrack",
+        "--rsource",
+        "--rdest",
+        "--log-uid",
+        "--log-tcp-sequence",
+        "--log-tcp-options",
+        "--log-ip-options",
+        "--nflog-size",
+        "--rcheck",
+        "--update",
+        "--set",
+        "--remove",
+        "--limit-iface-in",
+        "--limit-iface-out",
+    )
+)
+_HARMLESS = frozenset(
+    ("--comment", "--limit", "--limit-burst", "--icmp-type", "--icmpv6-type", "--tcp-flags", "--syn", "--tcp-option")
+)
+_NEGATABLE_SHORT = {
+    "-p": "--protocol",
+    "-s": "--source",
+    "-d": "--destination",
+    "-i": "--in-interface",
+    "-o": "--out-interface",
+}
+
+
+_WORD = re.compile(r'(?:"(?:[^"\\]|\\.)*"|[^\s"])+')
+_QUOTED = re.compile(r'"((?:[^"\\]|\\.)*)"')
+_ESCAPE = re.compile(r'\\(["\\])')
+
+
+def _unquote(match: t.Match[str]) -> str:
+    return _ESCAPE.sub(r"\1", match.group(1))
+
+
+def tokenize(line: str) -> list[str]:
+    """Split one iptables-save line into words like iptables-restore: double quotes group
+    (``\\"`` escapes a quote), adjacent quoted and plain parts join into one word."""
+    if '"' not in line:
+        return line.split()
+    if (line.count('"') - line.count('\\"')) % 2:
+        raise ParseError("unterminated quote", "iptables-save")
+    return [_QUOTED.sub(_unquote, word) if '"' in word else word for word in _WORD.findall(line)]
+
+
+def _ports(text: str) -> IntervalSet:
+    ranges = []
+    for part in text.split(","):
+        low, sep, high = part.partition(":")
+        try:
+            low_port = int(low) if low else 0
+            high_port = int(high) if sep and high else (65535 if sep else low_port)
+        except ValueError:
+            raise ParseError(f"bad port {part!r}", "iptables-save") from None
+        if not (0 <= low_port <= 65535 and 0 <= high_port <= 65535):
+            raise ParseError(f"port {part!r} out of range", "iptables-save")
+        if low_port > high_port:
+            low_port, high_port = high_port, low_port
+        ranges.append((low_port, high_port))
+    return iv_normalize(ranges)
+
+
+_IPV4 = re.compile(r"^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})(?:/(\d{1,2}))?$")
+
+
+def _network(text: str) -> t.Any:
+    """Parse one address or network; a fast path for the common dotted IPv4 forms."""
+    found = _IPV4.match(text)
+    if found:
+        octets = [int(part) for part in found.groups()[:4]]
+        prefix = int(found.group(5)) if found.group(5) is not None else 32
+        if max(octets) <= 255 and prefix <= 32:
+            value = (octets[0] << 24) | (octets[1] << 16) | (octets[2] << 8) | octets[3]
+            mask = ((1 << prefix) - 1) << (32 - prefix)
+            return ipaddress.IPv4Network((value & mask, prefix))
+    return ipaddress.ip_network(text, strict=False)
+
+
+def _networks(text: str) -> tuple[t.Any, ...]:
+    try:
+        return tuple(_network(part) for part in text.split(","))
+    except ValueError:
+        raise ParseError(f"bad address {text!r}", "iptables-save") from None
+
+
+def _protocol(text: str) -> frozenset[str] | None:
+    name = text.lower()
+    name = PROTOCOL_NUMBERS.get(name, PROTOCOL_ALIASES.get(name, name))
+    if name == "all":
+        return None
+    return frozenset((name,))
+
+
+def parse_rule_words(words: t.Sequence[str], family: str = "ipv4") -> Rule:
+    """Turn the words after ``-A CHAIN`` into a :class:`Rule`."""
+    match = Match()
+    action = None  # type: t.Optional[str]
+    target = ""
+    helper_set = ""
+    unsupported = []  # type: t.List[str]
+    module = ""
+    negate = False
+    in_target = False
+    index = 0
+    count = len(words)
+    while index < count:
+        word = words[index]
+        index += 1
+        if word == "!":
+            negate = True
+            continue
+        if word in ("-j", "--jump", "-g", "--goto"):
+            if index >= count:
+                raise ParseError(f"{word} without a target", "iptables-save")
+            name = words[index]
+            index += 1
+            in_target = True
+            if name in VERDICTS:
+                action = VERDICTS[name]
+            elif word in ("-g", "--goto"):
+                action, target = "goto", name
+            elif name in NON_TERMINAL_TARGETS:
+                action, target = None, name
+            elif name in OTHER_TERMINAL_TARGETS:
+                action, target = "other", name
+            else:
+                action, target = "jump", name
+            continue
+        if word == "-m" or word == "--match":
+            if index >= count:
+                raise ParseError("-m without a module", "iptables-save")
+            module = words[index]
+            index += 1
+            continue
+        if not word.startswith("-"):
+            raise ParseError(f"unexpected word {word!r}", "iptables-save")
+        option = _NEGATABLE_SHORT.get(word, word)
+        if option in _FLAG_OPTIONS:
+            if option == "--syn" and negate:
+                unsupported.append("! --syn")
+            negate = False
+            continue
+        if index >= count:
+            raise ParseError(f"option {word} without a value", "iptables-save")
+        value = words[index]
+        index += 1
+        if value == "!":  # old "-s ! 10.0.0.0/8" spelling
+            negate = True
+            if index >= count:
+                raise ParseError(f"option {word} without a value", "iptables-save")
+            value = words[index]
+            index += 1
+        if in_target:
+            if option == "--helper" and target == "CT":
+                helper_set = value
+            negate = False
+            continue
+        if option == "--protocol":
+            match.protocols, match.proto_neg = _protocol(value), negate
+        elif option == "--source" or option == "--src":
+            match.saddr, match.saddr_neg = _networks(value), negate
+        elif option == "--destination" or option == "--dst":
+            match.daddr, match.daddr_neg = _networks(value), negate
+        elif option == "--in-interface":
+            match.iif, match.iif_neg = (value,), negate
+        elif option == "--out-interface":
+            match.oif, match.oif_neg = (value,), negate
+        elif option in ("--dport", "--destination-port", "--dports", "--destination-ports"):
+            match.dports, match.dport_neg = _ports(value), negate
+        elif option in ("--sport", "--source-port", "--sports", "--source-ports"):
+            match.sports, match.sport_neg = _ports(value), negate
+        elif option == "--state" or option == "--ctstate":
+            match.ct_states, match.ct_neg = frozenset(value.lower().split(",")), negate
+        elif option == "--helper" and module == "helper":
+            match.helpers, match.helper_neg = frozenset((value,)), negate
+        elif option == "--dst-type":
+            match.dst_types, match.dst_type_neg = frozenset(value.upper().split(",")), negate
+        elif option in _HARMLESS:
+            pass
+        else:
+            unsupported.append("{}{} {}".format("! " if negate else "", option, value))
+        negate = False
+    if family in ("ipv4", "ipv6"):
+        match.family = None
+    if unsupported:
+        match.unsupported = tuple(unsupported)
+    return Rule(match, action, target, helper_set)
+
+
+def _table_chain(table: Table, name: str, table_name: str) -> Chain:
+    chain = table.chains.get(name)
+    if chain is None:
+        hook = BUILTIN_HOOKS.get(name)
+        chain = Chain(
+            name,
+            hook=hook,
+            priority=TABLE_PRIORITY.get(table_name, 0),
+            kind=table_name if table_name != "security" else "security",
+        )
+        if hook is not None:
+            chain.policy = "accept"
+        table.chains[name] = chain
+    return chain
+
+
+def parse_iptables_save(text: str, family: str = "ipv4", backend: str = "iptables") -> Ruleset:
+    """Parse ``iptables-save`` (``family="ipv4"``) or ``ip6tables-save`` (``"ipv6"``) output.
+
+    Raises :class:`ParseError` with the line number for text that is not iptables-save format.
+    """
+    if not isinstance(text, str):
+        raise ParseError(f"expected text, got {type(text).__name__}", "iptables-save")
+    ruleset = Ruleset(backend)
+    table = None  # type: t.Optional[Table]
+    table_name = ""
+    for number, raw in enumerate(text.splitlines(), 1):
+        line = raw.strip()
+        if not line or line[0] == "#":
+            continue
+        try:
+            if line[0] == "*":
+                table_name = line[1:].strip()
+                if not table_name or " " in table_name:
+                    raise ParseError(f"bad table line {line!r}", "iptables-save")
+                table = Table(family, table_name)
+                ruleset.tables.append(table)
+                continue
+            if line == "COMMIT":
+                table = None
+                continue
+            if table is None:
+                raise ParseError(f"{line[:60]!r} outside a *table ... COMMIT block", "iptables-save")
+            if line[0] == ":":
+                parts = line[1:].split()
+                if not parts:
+                    raise ParseError("empty chain declaration", "iptables-save")
+                chain = _table_chain(table, parts[0], table_name)
+                if len(parts) > 1 and parts[1] != "-":
+                    if parts[1] not in ("ACCEPT", "DROP"):
+                        raise ParseError(f"bad policy {parts[1]!r}", "iptables-save")
+                    chain.policy = parts[1].lower()
+                continue
+            if line[0] == "[":
+                line = line.partition("]")[2].strip()
+            words = tokenize(line)
+            command = words[0] if words else ""
+            if command in ("-A", "--append", "-I", "--insert") and len(words) >= 2:
+                chain = _table_chain(table, words[1], table_name)
+                rest = words[2:]
+                position = None
+                if command in ("-I", "--insert") and rest and rest[0].isdigit():
+                    position = int(rest[0]) - 1
+                    rest = rest[1:]
+                rule = parse_rule_words(rest, family)
+                rule.text = line
+                if position is None:
+                    chain.rules.append(rule)
+                else:
+                    chain.rules.insert(position, rule)
+                if rule.match.unsupported:
+                    ruleset.warnings.append(
+                        "{} {}: rule {!r} uses {}, not modelled (treated as never matching)".format(
+                            table_name, words[1], line[:120], ", ".join(rule.match.unsupported)
+                        )
+                    )
+            elif command in ("-N", "--new-chain") and len(words) == 2:
+                _table_chain(table, words[1], table_name)
+            elif command in ("-P", "--policy") and len(words) == 3:
+                _table_chain(table, words[1], table_name).policy = words[2].lower()
+            else:
+                raise ParseError(f"unexpected line {line[:60]!r}", "iptables-save")
+        except ParseError as exc:
+            raise ParseError(str(exc).split(": ", 1)[-1], "iptables-save", number) from None
+    if table is not None:
+        raise ParseError(f"table *{table_name} has no COMMIT", "iptables-save")
+    return ruleset
+
+
+# --------------------------------------------------------------------------- rendering
+
+
+def _quote(word: str) -> str:
+    if word and not any(char.isspace() or char in '"\\' for char in word):
+        return word
+    return '"{}"'.format(word.replace("\\", "\\\\").replace('"', '\\"'))
+
+
+def _render_ports(ranges: IntervalSet) -> str:
+    return ",".join(str(low) if low == high else f"{low}:{high}" for low, high in ranges)
+
+
+def _neg(flag: bool) -> str:
+    return "! " if flag else ""
+
+
+def render_rule(chain: str, rule: Rule) -> str:
+    """Render a rule as an ``iptables-save`` line (canonical option order).
+
+    Rules with unsupported matches are rendered from their original text.
+    """
+    match = rule.match
+    if match.unsupported and rule.text:
+        return rule.text
+    parts = ["-A", chain]
+    if match.saddr is not None:
+        parts.append("{}-s {}".format(_neg(match.saddr_neg), ",".join(str(net) for net in match.saddr)))
+    if match.daddr is not None:
+        parts.append("{}-d {}".format(_neg(match.daddr_neg), ",".join(str(net) for net in match.daddr)))
+    if match.iif is not None:
+        parts.append(f"{_neg(match.iif_neg)}-i {match.iif[0]}")
+    if match.oif is not None:
+        parts.append(f"{_neg(match.oif_neg)}-o {match.oif[0]}")
+    protocol = None
+    if match.protocols is not None:
+        protocol = min(match.protocols)
+        parts.append(f"{_neg(match.proto_neg)}-p {protocol}")
+    ports_module = protocol if protocol in ("tcp", "udp", "sctp") and not match.proto_neg else "tcp"
+    multi = (match.dports is not None and len(match.dports) > 1) or (match.sports is not None and len(match.sports) > 1)
+    if match.dports is not None or match.sports is not None:
+        if multi:
+            parts.append("-m multiport")
+            if match.sports is not None:
+                parts.append(f"{_neg(match.sport_neg)}--sports {_render_ports(match.sports)}")
+            if match.dports is not None:
+                parts.append(f"{_neg(match.dport_neg)}--dports {_render_ports(match.dports)}")
+        else:
+            parts.append(f"-m {ports_module}")
+            if match.sports is not None:
+                parts.append(f"{_neg(match.sport_neg)}--sport {_render_ports(match.sports)}")
+            if match.dports is not None:
+                parts.append(f"{_neg(match.dport_neg)}--dport {_render_ports(match.dports)}")
+    if match.ct_states is not None:
+        parts.append(
+            "-m conntrack {}--ctstate {}".format(
+                _neg(match.ct_neg), ",".join(state.upper() for state in sorted(match.ct_states))
+            )
+        )
+    if match.helpers is not None:
+        parts.append(f"-m helper {_neg(match.helper_neg)}--helper {_quote(min(match.helpers))}")
+    if match.dst_types is not None:
+        parts.append("-m addrtype {}--dst-type {}".format(_neg(match.dst_type_neg), ",".join(sorted(match.dst_types))))
+    if rule.action in ("accept", "drop", "reject", "return"):
+        parts.append(f"-j {rule.action.upper()}")
+    elif rule.action == "goto":
+        parts.append(f"-g {rule.target}")
+    elif rule.target:
+        parts.append(f"-j {rule.target}")
+        if rule.target == "CT" and rule.helper_set:
+            parts.append(f"--helper {_quote(rule.helper_set)}")
+    return " ".join(parts)
+
+
+def render_iptables_save(ruleset: Ruleset) -> str:
+    """Render a ruleset back to ``iptables-save`` text (one family's tables)."""
+    lines = []
+    for table in ruleset.tables:
+        lines.append(f"*{table.name}")
+        for chain in table.chains.values():
+            policy = chain.policy.upper() if chain.hook is not None and chain.policy else "-"
+            lines.append(f":{chain.name} {policy} [0:0]")
+        for chain in table.chains.values():
+            for rule in chain.rules:
+                lines.append(render_rule(chain.name, rule))
+        lines.append("COMMIT")
+    return "\n".join(lines) + "\n"

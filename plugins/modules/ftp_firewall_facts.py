@@ -1,0 +1,195 @@
+#!/usr/bin/python
+# Copyright (c) hardened.ftp contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+module: ftp_firewall_facts
+short_description: Read the active packet filter into the FTP firewall model
+version_added: 1.0.0
+author: hardened.ftp contributors (@hardened)
+description:
+  - Reads the live ruleset with C(iptables-save)/C(ip6tables-save), C(nft -j list ruleset) or C(ufw status verbose)
+    and evaluates it the way the kernel does (chains, jumps, first match, policies) to tell which TCP ports are
+    reachable for new connections and from where, whether the ftp conntrack helper is attached, whether RELATED
+    connections are accepted, and whether outgoing connections are filtered.
+  - Never changes anything on the host.
+attributes:
+  check_mode:
+    support: full
+    description: The module only reads, so check mode behaves exactly like a normal run.
+  diff_mode:
+    support: none
+    description: Nothing is changed, so there is no diff.
+  facts:
+    support: full
+    description: Sets C(ansible_facts.hardened_ftp_firewall_facts).
+options:
+  backend:
+    description:
+      - Which packet filter to read. V(auto) uses ufw when it is active, else iptables-save and nft together
+        (tables managed by iptables-nft are read once), V(none) reports an open host.
+    type: str
+    choices: [auto, iptables, nftables, ufw, none]
+    default: auto
+  client_sources:
+    description:
+      - Networks the FTP clients come from. Openings restricted to sources are reported for every network
+        named in the rules; networks listed here are evaluated too.
+    type: list
+    elements: str
+    default: []
+  interface:
+    description:
+      - Evaluate packets arriving on this interface only.
+      - By default the interfaces named in the rules are evaluated, and any other interface.
+    type: str
+  auto_helper:
+    description:
+      - Whether the kernel assigns conntrack helpers automatically (C(net.netfilter.nf_conntrack_helper=1), legacy).
+        By default read from C(/proc/sys/net/netfilter/nf_conntrack_helper).
+    type: bool
+  ipv6:
+    description: Also read the IPv6 ruleset (C(ip6tables-save)).
+    type: bool
+    default: true
+notes:
+  - "The listing commands need root: use C(become: true)."
+  - Matches the model does not understand make a rule never match; they are listed in RV(firewall.warnings).
+seealso:
+  - module: hardened.ftp.ftp_server_facts
+  - module: hardened.ftp.ftp_consistency
+"""
+
+EXAMPLES = r"""
+- name: Read the firewall
+  hardened.ftp.ftp_firewall_facts:
+  become: true
+  register: fw
+
+- name: Is the control port open to everyone?
+  ansible.builtin.debug:
+    msg: "{{ fw.firewall.openings | selectattr('port_min', '<=', 21) | selectattr('port_max', '>=', 21) | list }}"
+
+- name: Read nftables only, for clients of one network
+  hardened.ftp.ftp_firewall_facts:
+    backend: nftables
+    client_sources:
+      - 192.0.2.0/24
+  become: true
+"""
+
+RETURN = r"""
+firewall:
+  description: The firewall model.
+  returned: success
+  type: dict
+  contains:
+    backend:
+      description: What was read (V(iptables), V(nftables), V(iptables+nftables), V(ufw), V(none)).
+      type: str
+    families:
+      description: Address families with a ruleset.
+      type: list
+      elements: str
+    input_policy:
+      description: Default policy of the input hook per family (V(drop) or V(accept)).
+      type: dict
+    output_policy:
+      description: Default policy of the output hook per family.
+      type: dict
+    openings:
+      description:
+        - TCP port ranges reachable by new connections, with C(protocol), C(port_min), C(port_max),
+          C(sources) (list of networks, or V([any])), C(family) and C(interface) (empty for any).
+      type: list
+      elements: dict
+    helper_ports:
+      description:
+        - Destination ports whose connections get the ftp conntrack helper (C(family), C(port_min), C(port_max)).
+      type: list
+      elements: dict
+    auto_helper:
+      description: Whether the kernel assigns helpers automatically.
+      type: bool
+    related_ports:
+      description:
+        - Ports where RELATED connections are accepted; C(helper) is V(any) when accepted whatever the helper,
+          V(ftp) when only connections related through the ftp helper are.
+      type: list
+      elements: dict
+    established_accepted:
+      description: Per family, whether ESTABLISHED packets are accepted on input.
+      type: dict
+    egress:
+      description: >-
+        Per family: C(filtered) (new connections from port 20 are not all accepted), C(established_related),
+        C(port20_new) and C(port20_related).
+      type: dict
+    warnings:
+      description: Rules or matches that could not be modelled.
+      type: list
+      elements: str
+    details:
+      description: Back-end details (C(ufw) holds the parsed ufw status).
+      type: dict
+  sample:
+    backend: iptables
+    families: [ipv4, ipv6]
+    input_policy: {ipv4: drop, ipv6: drop}
+    output_policy: {ipv4: accept, ipv6: accept}
+    openings:
+      - {protocol: tcp, port_min: 21, port_max: 21, sources: [any], family: ipv4, interface: ""}
+      - {protocol: tcp, port_min: 30000, port_max: 30999, sources: [any], family: ipv4, interface: ""}
+    helper_ports: []
+    auto_helper: false
+    related_ports: [{family: ipv4, port_min: 1, port_max: 65535, helper: any}]
+    established_accepted: {ipv4: true, ipv6: true}
+    egress:
+      ipv4: {filtered: false, established_related: true, port20_new: true, port20_related: true}
+    warnings: []
+    details: {}
+ansible_facts:
+  description: Facts set by the module.
+  returned: success
+  type: dict
+  contains:
+    hardened_ftp_firewall_facts:
+      description: The same as RV(firewall).
+      type: dict
+"""
+
+from ansible.module_utils.basic import AnsibleModule
+from ansible_collections.hardened.ftp.plugins.module_utils._collect import CollectError, firewall_model
+
+ARGUMENT_SPEC = {
+    "backend": {"type": "str", "default": "auto", "choices": ["auto", "iptables", "nftables", "ufw", "none"]},
+    "client_sources": {"type": "list", "elements": "str", "default": []},
+    "interface": {"type": "str"},
+    "auto_helper": {"type": "bool"},
+    "ipv6": {"type": "bool", "default": True},
+}
+
+
+def main() -> None:
+    module = AnsibleModule(argument_spec=ARGUMENT_SPEC, supports_check_mode=True)
+    params = module.params
+    try:
+        model = firewall_model(
+            params["backend"],
+            lambda argv: module.run_command(argv, check_rc=False),
+            lambda name: module.get_bin_path(name, opt_dirs=["/usr/sbin", "/sbin"]),
+            params["client_sources"],
+            params["interface"],
+            params["auto_helper"],
+            params["ipv6"],
+        )
+    except CollectError as exc:
+        module.fail_json(msg=str(exc))
+    module.exit_json(changed=False, firewall=model, ansible_facts={"hardened_ftp_firewall_facts": model})
+
+
+if __name__ == "__main__":
+    main()

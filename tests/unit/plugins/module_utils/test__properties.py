@@ -1,0 +1,150 @@
+# Copyright (c) hardened.ftp contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Property tests: parsers never crash on arbitrary text, renderers round-trip."""
+
+from __future__ import annotations
+
+import contextlib
+import ipaddress
+
+from ansible_collections.hardened.ftp.plugins.module_utils._errors import ParseError
+from ansible_collections.hardened.ftp.plugins.module_utils._firewall_model import (
+    Match,
+    Rule,
+    iv_intersect,
+    iv_normalize,
+    iv_subtract,
+    iv_union,
+)
+from ansible_collections.hardened.ftp.plugins.module_utils._iptables import (
+    parse_iptables_save,
+    parse_rule_words,
+    render_rule,
+    tokenize,
+)
+from ansible_collections.hardened.ftp.plugins.module_utils._nftables import parse_nft_json
+from ansible_collections.hardened.ftp.plugins.module_utils._port_range import (
+    PortRangeError,
+    format_port_range,
+    parse_port_range,
+)
+from ansible_collections.hardened.ftp.plugins.module_utils._pureftpd_conf import (
+    PureFtpdConfigError,
+    pureftpd_server_model,
+)
+from ansible_collections.hardened.ftp.plugins.module_utils._ufw import parse_ufw_status
+from ansible_collections.hardened.ftp.plugins.module_utils._vsftpd_conf import (
+    parse_vsftpd_conf,
+    vsftpd_conf_problems,
+    vsftpd_server_model,
+)
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+LINES = st.lists(
+    st.one_of(
+        st.text(max_size=40),
+        st.sampled_from(
+            ["*filter", "COMMIT", ":INPUT DROP [0:0]", "-A INPUT -p tcp --dport 21 -j ACCEPT", "-A X -j Y", "!"]
+        ),
+    ),
+    max_size=12,
+).map("\n".join)
+
+
+@given(st.text())
+def test_vsftpd_parser_never_crashes(text: str) -> None:
+    parsed = parse_vsftpd_conf(text)
+    vsftpd_conf_problems(text)
+    vsftpd_server_model(parsed)
+
+
+@given(LINES)
+def test_iptables_parser_raises_only_parse_error(text: str) -> None:
+    with contextlib.suppress(ParseError):
+        parse_iptables_save(text)
+
+
+@given(st.text())
+def test_ufw_and_nft_raise_only_parse_error(text: str) -> None:
+    for parser in (parse_ufw_status, parse_nft_json):
+        with contextlib.suppress(ParseError):
+            parser(text)
+
+
+@given(
+    st.dictionaries(
+        st.sampled_from(["Bind", "PassivePortRange", "TLS", "NoAnonymous", "NATmode", "Junk"]), st.text(max_size=12)
+    )
+)
+def test_pureftpd_raises_only_its_error(settings_: dict) -> None:
+    with contextlib.suppress(PureFtpdConfigError):
+        pureftpd_server_model(settings_)
+
+
+ports = st.integers(min_value=1, max_value=65535)
+port_sets = st.lists(st.tuples(ports, ports).map(sorted).map(tuple), min_size=1, max_size=4).map(iv_normalize)
+networks = st.one_of(
+    st.tuples(st.integers(0, 2**32 - 1), st.integers(0, 32)).map(
+        lambda v: ipaddress.ip_network((v[0], v[1]), strict=False)
+    ),
+)
+
+
+@st.composite
+def matches(draw: st.DrawFn) -> Match:
+    match = Match()
+    if draw(st.booleans()):
+        match.protocols = frozenset((draw(st.sampled_from(["tcp", "udp"])),))
+        match.proto_neg = draw(st.booleans())
+        if not match.proto_neg and draw(st.booleans()):
+            match.dports, match.dport_neg = draw(port_sets), draw(st.booleans())
+        if not match.proto_neg and draw(st.booleans()):
+            match.sports, match.sport_neg = draw(port_sets), draw(st.booleans())
+    if draw(st.booleans()):
+        match.saddr, match.saddr_neg = (draw(networks),), draw(st.booleans())
+    if draw(st.booleans()):
+        match.iif, match.iif_neg = (draw(st.sampled_from(["eth0", "ens3", "docker0", "eth+"])),), draw(st.booleans())
+    if draw(st.booleans()):
+        states = draw(st.sets(st.sampled_from(["new", "established", "related", "invalid"]), min_size=1))
+        match.ct_states, match.ct_neg = frozenset(states), draw(st.booleans())
+    if draw(st.booleans()):
+        match.helpers, match.helper_neg = frozenset(("ftp",)), draw(st.booleans())
+    return match
+
+
+@given(matches(), st.sampled_from(["accept", "drop", "reject", "return", "jump", "goto"]))
+@settings(max_examples=300)
+def test_iptables_rule_render_parse_round_trip(match: Match, action: str) -> None:
+    target = "hardened-ftp" if action in ("jump", "goto") else ""
+    rule = Rule(match, action, target)
+    line = render_rule("INPUT", rule)
+    parsed = parse_rule_words(tokenize(line)[2:])
+    assert parsed == rule, line
+
+
+@given(ports, ports, st.sampled_from(["-", ":"]))
+def test_port_range_round_trip(low: int, high: int, sep: str) -> None:
+    low, high = min(low, high), max(low, high)
+    assert parse_port_range(format_port_range(low, high, sep)) == (low, high)
+    assert parse_port_range([low, high]) == (low, high)
+
+
+@given(st.one_of(st.text(max_size=12), st.integers(), st.lists(st.integers(), max_size=3)))
+def test_port_range_rejects_cleanly(value: object) -> None:
+    try:
+        low, high = parse_port_range(value)
+    except PortRangeError:
+        return
+    assert 1 <= low <= high <= 65535
+
+
+@given(port_sets, port_sets)
+def test_interval_algebra(left: tuple, right: tuple) -> None:
+    def expand(ranges: tuple) -> set:
+        return {port for low, high in ranges for port in range(low, high + 1)}
+
+    assert expand(iv_union(left, right)) == expand(left) | expand(right)
+    assert expand(iv_intersect(left, right)) == expand(left) & expand(right)
+    assert expand(iv_subtract(left, right)) == expand(left) - expand(right)

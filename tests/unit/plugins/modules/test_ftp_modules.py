@@ -1,0 +1,93 @@
+# Copyright (c) hardened.ftp contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from ansible.module_utils.testing import patch_module_args
+from ansible_collections.hardened.ftp.plugins.modules import ftp_consistency, ftp_firewall_facts, ftp_server_facts
+
+FIXTURES = Path(__file__).parents[1] / "module_utils" / "fixtures"
+
+
+def run_module(module, args: dict, capsys: pytest.CaptureFixture) -> dict:
+    with patch_module_args(args), pytest.raises(SystemExit):
+        module.main()
+    return json.loads(capsys.readouterr().out)
+
+
+@pytest.fixture
+def fake_host(monkeypatch: pytest.MonkeyPatch) -> None:
+    outputs = {
+        "iptables-save": (FIXTURES / "iptables_docker_host.save").read_text(),
+        "ip6tables-save": (FIXTURES / "ip6tables_host.save").read_text(),
+    }
+
+    def run_command(self, argv, check_rc=False):
+        name = argv[0].rsplit("/", 1)[-1]
+        return (0, outputs[name], "") if name in outputs else (1, "", "denied")
+
+    def get_bin_path(self, name, required=False, opt_dirs=None):
+        return "/usr/sbin/" + name if name in outputs else None
+
+    monkeypatch.setattr("ansible.module_utils.basic.AnsibleModule.run_command", run_command)
+    monkeypatch.setattr("ansible.module_utils.basic.AnsibleModule.get_bin_path", get_bin_path)
+
+
+def test_server_facts(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    conf = tmp_path / "vsftpd.conf"
+    conf.write_text((FIXTURES / "vsftpd_debian_stock.conf").read_text())
+    result = run_module(
+        ftp_server_facts, {"daemon": "vsftpd", "vsftpd_conf": str(conf), "_ansible_check_mode": True}, capsys
+    )
+    assert result["changed"] is False
+    assert result["server"]["listen_ipv6"] is True
+    fact = result["ansible_facts"]["hardened_ftp_server_facts"]
+    assert fact["control_port"] == 21 and fact["daemon_config"]["config_path"] == str(conf)
+
+
+def test_server_facts_fails_with_option_name(capsys: pytest.CaptureFixture) -> None:
+    result = run_module(ftp_server_facts, {"daemon": "vsftpd", "vsftpd_conf": "/nonexistent/vsftpd.conf"}, capsys)
+    assert result["failed"] is True and "vsftpd_conf" in result["msg"]
+
+
+def test_firewall_facts(fake_host: None, capsys: pytest.CaptureFixture) -> None:
+    result = run_module(ftp_firewall_facts, {"backend": "iptables", "auto_helper": False}, capsys)
+    assert result["firewall"]["backend"] == "iptables"
+    assert result["ansible_facts"]["hardened_ftp_firewall_facts"]["families"] == ["ipv4", "ipv6"]
+
+
+SERVER = {
+    "daemon": "vsftpd",
+    "listen_address": "",
+    "control_port": 21,
+    "listen_ipv6": True,
+    "pasv_enable": True,
+    "pasv_min_port": 30000,
+    "pasv_max_port": 30999,
+    "pasv_address": "",
+    "active_enable": False,
+    "tls_enable": True,
+    "tls_required": True,
+    "anonymous_enable": False,
+    "anon_upload_enable": False,
+    "port_promiscuous": False,
+}
+
+
+def test_consistency_reports_and_enforces(fake_host: None, capsys: pytest.CaptureFixture) -> None:
+    args = {"server": SERVER, "backend": "iptables", "auto_helper": False}
+    result = run_module(ftp_consistency, args, capsys)
+    assert result.get("failed") is not True
+    assert result["errors"] >= 1
+    assert "passive_range_partially_open" in [finding["id"] for finding in result["findings"]]  # ipv6 opens 30000-30499
+    enforced = run_module(ftp_consistency, dict(args, enforce=True), capsys)
+    assert enforced["failed"] is True and "passive_range_partially_open" in enforced["msg"]
+
+
+def test_consistency_rejects_bad_server(fake_host: None, capsys: pytest.CaptureFixture) -> None:
+    result = run_module(ftp_consistency, {"server": {"daemon": "vsftpd"}, "backend": "iptables"}, capsys)
+    assert result["failed"] is True and "hardened_ftp_server" in result["msg"]
