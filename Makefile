@@ -22,7 +22,7 @@ export ANSIBLE_PIPELINING := true
 export ANSIBLE_FORCE_COLOR ?= true
 export PY_COLORS ?= 1
 
-.PHONY: help demo demo-clean test lint sanity unit molecule images host venv link build docs clean
+.PHONY: help demo demo-clean test lint sanity unit molecule images host venv link build build-check clean
 
 help:
 	@echo "make demo      provision a local container as a hardened FTP server and download from it"
@@ -31,7 +31,7 @@ help:
 	@echo "make lint      ansible-lint (production), yamllint, ruff, argument_specs checks"
 	@echo "make sanity    ansible-test sanity on a temporary ansible_collections/hardened/ftp tree"
 	@echo "make molecule SCENARIO=vsftpd   one molecule scenario (default: all: $(SCENARIOS))"
-	@echo "make build     ansible-galaxy collection build into .tmp/dist"
+	@echo "make build     ansible-galaxy collection build into .tmp/dist (make build-check: and check it)"
 
 $(BIN)/activate: requirements-dev.txt
 	@echo "[venv] creating $(VENV) with the pinned tools (first time: about two minutes)"
@@ -61,7 +61,7 @@ demo: venv link host
 demo-clean:
 	podman rm -f hardened-ftp-demo
 
-test: lint sanity unit molecule
+test: lint sanity unit build-check molecule
 	@echo "[test] all passed"
 
 lint: venv link
@@ -71,7 +71,7 @@ lint: venv link
 	ruff format --check .
 	python3 tests/argspec_check.py
 
-sanity: venv
+sanity: venv host
 	@bash tests/sanity/run.sh
 
 unit: venv link
@@ -86,6 +86,9 @@ molecule: venv link images
 build: venv
 	@mkdir -p $(TMP)/dist
 	ansible-galaxy collection build --force --output-path $(TMP)/dist
+
+build-check: venv
+	@bash tests/build_check.sh
 
 clean:
 	rm -rf $(TMP) .pytest_cache .ruff_cache

@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # Install, when missing, the host tools the test bed needs: podman with the runc runtime,
-# debootstrap to build images, iptables for podman's network backend (netavark), python3-venv.
+# debootstrap to build images, iptables for podman's network backend (netavark), python3-venv,
+# and the shellcheck linter that ansible-test sanity runs.
 # Nothing else on the host is changed: podman's settings come from testbed/containers.conf.
 set -euo pipefail
 # shellcheck source=testbed/lib.sh
 . "$(dirname "$0")/lib.sh"
 
 need=()
-for pair in podman:podman runc:runc debootstrap:debootstrap iptables:iptables; do
+for pair in podman:podman runc:runc debootstrap:debootstrap iptables:iptables shellcheck:shellcheck; do
   command -v "${pair%%:*}" >/dev/null 2>&1 || need+=("${pair#*:}")
 done
 python3 -c 'import ensurepip, venv' >/dev/null 2>&1 || need+=(python3-venv)

@@ -8,12 +8,15 @@ controller or, when the scenario has a ``ftp_clients`` group, inside that client
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
+import shlex
 import subprocess
+import time
 import uuid
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator
 
 import pytest
 
@@ -89,6 +92,8 @@ class Server:
         return json.loads(proc.stdout)
 
     def anonymous(self, steps: list[dict[str, Any]], **kw: Any) -> dict[str, Any]:
+        # A daemon that enforces TLS per server, not per user (Pure-FTPd), needs it for anonymous too.
+        kw.setdefault("tls", bool(self.test.get("anonymous_tls", False)))
         result = self.session(steps, user="anonymous", password="test@example.org", **kw)
         assert result.get("login", {}).get("ok"), f"anonymous login failed: {result}"
         return result
@@ -102,3 +107,169 @@ def server(host) -> Server:  # type: ignore[no-untyped-def]
 @pytest.fixture
 def unique() -> str:
     return uuid.uuid4().hex[:12]
+
+
+# --- Firewall tests (hardened.ftp.ftp_firewall) ------------------------------------------------
+
+LISTENER = """
+import os, socket, sys
+port, pidfile = int(sys.argv[1]), sys.argv[2]
+sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+sock.bind(("0.0.0.0", port))
+sock.listen(5)
+sock.settimeout(90)
+with open(pidfile, "w") as handle:
+    handle.write(str(os.getpid()))
+try:
+    while True:
+        conn, _peer = sock.accept()
+        conn.sendall(b"hello\\n")
+        conn.close()
+except OSError:
+    pass
+"""
+
+IPTABLES_COMMANDS = ("iptables", "ip6tables")
+
+PROBE = """
+import json, socket, sys
+host, port, timeout = sys.argv[1], int(sys.argv[2]), float(sys.argv[3])
+try:
+    with socket.create_connection((host, port), timeout=timeout) as conn:
+        conn.settimeout(timeout)
+        print(json.dumps({"ok": True, "banner": conn.recv(64).decode("ascii", "replace")}))
+except OSError as exc:
+    print(json.dumps({"ok": False, "error": type(exc).__name__ + ": " + str(exc)}))
+"""
+
+
+def podman_exec(container: str, argv: list[str], stdin: str | None = None, check: bool = True, timeout: int = 120):  # type: ignore[no-untyped-def]
+    cmd = ["podman", "exec", *(["-i"] if stdin is not None else []), container, *argv]
+    proc = subprocess.run(cmd, input=stdin, capture_output=True, text=True, timeout=timeout, check=False)
+    if check and proc.returncode != 0:
+        pytest.fail(f"{' '.join(argv)} on {container} failed ({proc.returncode}): {proc.stderr or proc.stdout}")
+    return proc
+
+
+class Firewall:
+    """The firewall in front of one Server: its backend and policy, and ways to poke at it."""
+
+    def __init__(self, server: Server) -> None:
+        self.server = server
+        self.name = server.name
+        self.backend = server.vars.get("ftp_firewall_backend", "nftables")
+        policy = server.vars.get("ftp_firewall_passive_policy", "auto")
+        if policy == "auto":
+            policy = "range" if server.fact["tls_enable"] else "related"
+        self.policy = policy
+        self.egress = bool(server.vars.get("ftp_firewall_filter_egress", False))
+        self.default_deny = bool(server.vars.get("ftp_firewall_default_deny", True))
+        self.low, self.high = server.fact["pasv_min_port"], server.fact["pasv_max_port"]
+        self.control_port = server.fact["control_port"]
+
+    def sh(self, *argv: str, check: bool = True):  # type: ignore[no-untyped-def]
+        return podman_exec(self.name, list(argv), check=check)
+
+    def probe(self, port: int, timeout: float = 3.0, source: str | None = None) -> dict[str, Any]:
+        """Open a TCP connection to the server's port from the client (or from ``source``)."""
+        where = source or self.server.client
+        target = "127.0.0.1" if where == self.name else self.server.ip
+        argv = ["python3", "-", target, str(port), str(timeout)]
+        if where:
+            proc = podman_exec(where, argv, stdin=PROBE)
+        else:
+            proc = subprocess.run(argv, input=PROBE, capture_output=True, text=True, check=True, timeout=60)
+        return json.loads(proc.stdout)
+
+    @contextlib.contextmanager
+    def listener(self, port: int) -> Iterator[int]:
+        """A TCP listener on the server that is not the FTP daemon; stopped by its own pid."""
+        pidfile = f"/tmp/hardened-ftp-listener-{port}.pid"
+        self.sh("rm", "-f", pidfile)
+        podman_exec(self.name, ["sh", "-c", f"python3 -c '{LISTENER}' {port} {pidfile} >/dev/null 2>&1 &"])
+        for _attempt in range(50):
+            if self.sh("test", "-s", pidfile, check=False).returncode == 0:
+                break
+            time.sleep(0.1)
+        else:
+            pytest.fail(f"the test listener on port {port} did not start on {self.name}")
+        try:
+            yield port
+        finally:
+            self.sh("sh", "-c", f"kill $(cat {pidfile}) && rm -f {pidfile}", check=False)
+
+    @contextlib.contextmanager
+    def helper_removed(self) -> Iterator[None]:
+        """Take the role's ftp helper assignment out of the live firewall, and put it back."""
+        if self.backend == "nftables":
+            self.sh("nft", "flush", "chain", "inet", "hardened_ftp", "prerouting")
+            try:
+                yield
+            finally:
+                self.sh("nft", "-f", "/etc/nftables.d/hardened-ftp.nft")
+            return
+        chain = "HARDENED-FTP-PRE" if self.backend == "iptables" else "ufw-hardened-ftp-helper"
+        saved = {cmd: self.sh(cmd, "-w", "-t", "raw", "-S", chain).stdout.splitlines() for cmd in IPTABLES_COMMANDS}
+        for cmd in saved:
+            self.sh(cmd, "-w", "-t", "raw", "-F", chain)
+        try:
+            yield
+        finally:
+            for cmd, lines in saved.items():
+                for line in lines:
+                    if line.startswith("-A "):
+                        self.sh(cmd, "-w", "-t", "raw", *shlex.split(line))
+
+    @contextlib.contextmanager
+    def passive_range_closed_to_new(self) -> Iterator[None]:
+        """Drop NEW connections to the passive range before the role's rules see them.
+
+        RELATED connections (those the ftp helper announced) still pass: what is left is exactly
+        the helper's path.
+        """
+        span = f"{self.low}:{self.high}"
+        if self.backend == "nftables":
+            self.sh("nft", "add", "table", "inet", "hardened_ftp_test")
+            self.sh(
+                "nft",
+                "add chain inet hardened_ftp_test input { type filter hook input priority -10 ; policy accept ; }",
+            )
+            self.sh("nft", f"add rule inet hardened_ftp_test input tcp dport {self.low}-{self.high} ct state new drop")
+            try:
+                yield
+            finally:
+                self.sh("nft", "delete", "table", "inet", "hardened_ftp_test")
+            return
+        rule = ["-p", "tcp", "--dport", span, "-m", "conntrack", "--ctstate", "NEW", "-j", "DROP"]
+        self.sh("iptables", "-w", "-I", "INPUT", "1", *rule)
+        try:
+            yield
+        finally:
+            self.sh("iptables", "-w", "-D", "INPUT", *rule)
+
+    def consistency(self, passive_policy: str | None = None) -> list[dict[str, str]]:
+        """Findings of hardened.ftp.ftp_consistency on the live server and firewall."""
+        policy = passive_policy or ("range" if self.policy == "range" else "helper")
+        args = json.dumps({"server": self.server.fact, "backend": self.backend, "passive_policy": policy})
+        env = dict(os.environ, ANSIBLE_LOAD_CALLBACK_PLUGINS="1", ANSIBLE_STDOUT_CALLBACK="json")
+        inventory = str(Path(os.environ["MOLECULE_INVENTORY_FILE"]).parent)
+        proc = subprocess.run(
+            ["ansible", self.name, "-i", inventory, "-m", "hardened.ftp.ftp_consistency", "-a", args],
+            capture_output=True,
+            text=True,
+            env=env,
+            timeout=120,
+            check=False,
+        )
+        try:
+            result = json.loads(proc.stdout)["plays"][0]["tasks"][0]["hosts"][self.name]
+        except (ValueError, KeyError, IndexError):
+            pytest.fail(f"ftp_consistency did not run: {proc.stdout[-2000:]} {proc.stderr[-2000:]}")
+        assert "findings" in result, result
+        return result["findings"]
+
+
+@pytest.fixture(scope="module")
+def firewall(server: Server) -> Firewall:
+    return Firewall(server)

@@ -19,7 +19,11 @@ import json
 import socket
 import ssl
 import sys
+import warnings
 from typing import Any
+
+# The tests offer TLS 1.0/1.1 on purpose, to see the server refuse them.
+warnings.filterwarnings("ignore", category=DeprecationWarning)
 
 
 class RecordingMixin:

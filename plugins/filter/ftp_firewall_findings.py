@@ -26,33 +26,23 @@ options:
     description: The firewall model.
     type: dict
     required: true
-  passive_policy:
-    description:
-      - How passive data connections are meant to pass the firewall.
-      - V(range) requires the passive range to be open to new connections.
-      - V(helper) requires the ftp conntrack helper and RELATED acceptance.
-      - V(auto) accepts either.
-    type: string
-    choices: [auto, range, helper]
-    default: auto
   client_sources:
     description: Networks the clients come from; by default the server must be reachable from any source.
     type: list
-    elements: string
+    elements: str
     default: []
   interface:
     description: Only count firewall openings on this input interface (or on any interface).
-    type: string
-  max_passive_ports:
-    description: A passive range larger than this is reported as V(passive_range_unbounded).
-    type: int
-    default: 10000
+    type: str
+extends_documentation_fragment:
+  - hardened.ftp.ftp_checks.check
 """
 
 EXAMPLES = r"""
+# hardened_ftp_server: published by the server roles; fw: registered from hardened.ftp.ftp_firewall_facts.
 - name: Report what keeps FTP from working through the firewall
   ansible.builtin.debug:
-    msg: "{{ hardened_ftp_server | hardened.ftp.ftp_firewall_findings(firewall.firewall) }}"
+    msg: "{{ hardened_ftp_server | hardened.ftp.ftp_firewall_findings(fw.firewall) }}"
 
 - name: A passive range the firewall does not open is an error
   ansible.builtin.assert:
@@ -92,31 +82,20 @@ EXAMPLES = r"""
 
 RETURN = r"""
 _value:
-  description: The findings, most important first; empty when server and firewall agree.
+  description:
+    - The findings, errors first; empty when server and firewall agree.
+    - Each has C(id), C(severity), C(message) and C(fix), as in the RV(hardened.ftp.ftp_consistency#module:findings)
+      the M(hardened.ftp.ftp_consistency) module returns.
   type: list
   elements: dict
-  contains:
-    id:
-      description: Stable identifier of the finding.
-      type: str
-    severity:
-      description: V(error), V(warning) or V(info).
-      type: str
-    message:
-      description: What is wrong, naming the ports.
-      type: str
-    fix:
-      description: What to change, naming the role variables.
-      type: str
 """
 
 import typing as t
 
 from ansible.errors import AnsibleFilterError
-from ansible_collections.hardened.ftp.plugins.module_utils._ftp_checker import CheckOptionsError, check
+from ansible_collections.hardened.ftp.plugins.module_utils._findings import sorted_findings
+from ansible_collections.hardened.ftp.plugins.module_utils._ftp_checker import CheckOptionsError
 from ansible_collections.hardened.ftp.plugins.module_utils._server_model import ServerModelError
-
-_SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}
 
 
 def ftp_firewall_findings(
@@ -135,10 +114,9 @@ def ftp_firewall_findings(
         "max_passive_ports": max_passive_ports,
     }
     try:
-        findings = check(server, firewall, options)
+        return sorted_findings(server, firewall, options)
     except (ServerModelError, CheckOptionsError, ValueError) as exc:
         raise AnsibleFilterError(f"hardened.ftp.ftp_firewall_findings: {exc}") from None
-    return sorted(findings, key=lambda finding: _SEVERITY_ORDER.get(finding["severity"], 3))
 
 
 class FilterModule:

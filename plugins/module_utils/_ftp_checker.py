@@ -46,7 +46,10 @@ FINDING_IDS = (
     "active_port20_blocked",
     "bounce_allowed",
 )
-PASSIVE_POLICIES = ("auto", "range", "helper")
+# The names of hardened.ftp.ftp_firewall's ftp_firewall_passive_policy (plus auto: either path).
+PASSIVE_POLICIES = ("auto", "range", "related")
+# Older spelling of "related", still accepted (the ftp_consistency module offers it).
+POLICY_ALIASES = {"helper": "related"}
 UNBOUNDED_RANGE = (1024, 65535)
 
 DEFAULT_OPTIONS = {
@@ -61,14 +64,14 @@ ROLE_VARS = {
     "vsftpd": {
         "range": "vsftpd_pasv_min_port / vsftpd_pasv_max_port",
         "port": "vsftpd_listen_port",
-        "bounce": "vsftpd_port_promiscuous: false",
-        "active": "vsftpd_port_enable: false",
+        "bounce": "port_promiscuous=NO (the vsftpd role always writes it: re-run the role to undo a manual change)",
+        "active": "vsftpd_active_enable: false",
     },
     "pureftpd": {
-        "range": "pureftpd_passive_port_range",
-        "port": "pureftpd_bind",
-        "bounce": "pureftpd_allow_user_fxp: false and pureftpd_allow_anonymous_fxp: false",
-        "active": "pureftpd_natmode (forces active mode only; pure-ftpd cannot refuse PORT)",
+        "range": "pureftpd_pasv_min_port / pureftpd_pasv_max_port",
+        "port": "pureftpd_listen_port",
+        "bounce": "AllowUserFXP and AllowAnonymousFXP to no (the pureftpd role always does: re-run the role)",
+        "active": "not possible with pure-ftpd, which always accepts PORT/EPRT",
     },
 }
 FIREWALL_VARS = {
@@ -98,6 +101,7 @@ def normalize_options(options: t.Mapping[str, t.Any] | None) -> dict[str, t.Any]
             )
         if value is not None:
             result[key] = value
+    result["passive_policy"] = POLICY_ALIASES.get(result["passive_policy"], result["passive_policy"])
     if result["passive_policy"] not in PASSIVE_POLICIES:
         raise CheckOptionsError(
             "passive_policy {!r} is not one of {}".format(result["passive_policy"], ", ".join(PASSIVE_POLICIES))
@@ -272,7 +276,7 @@ def _check_passive(
         return findings
     related_ok = not iv_subtract(wanted, related)
     helper_path = helper_ok and related_ok
-    if policy != "helper" and not (policy == "auto" and helper_path):
+    if policy != "related" and not (policy == "auto" and helper_path):
         if open_part:
             findings.append(
                 _finding(
@@ -294,12 +298,12 @@ def _check_passive(
                     "(LIST, RETR, STOR) will hang",
                     f"open {low}-{high}/tcp ({FIREWALL_VARS['policy']}: range), "
                     f"or attach the ftp helper to port {port} "
-                    f"and accept RELATED ({FIREWALL_VARS['policy']}: helper)",
+                    f"and accept RELATED ({FIREWALL_VARS['policy']}: related)",
                 )
             )
     if policy == "range":
         return findings
-    if policy == "helper" or related_ok or helper_ok:
+    if policy == "related" or related_ok or helper_ok:
         if not helper_ok:
             findings.append(
                 _finding(
@@ -309,7 +313,7 @@ def _check_passive(
                     f"conntrack helper to control port {port}/tcp ({family}); since Linux 4.7 it is not attached "
                     "automatically",
                     f"add a raw PREROUTING rule '-p tcp --dport {port} -j CT --helper ftp' (nft: 'tcp dport {port} ct "
-                    f"helper set' an object of type ftp), e.g. {FIREWALL_VARS['policy']}: helper; or open the range "
+                    f"helper set' an object of type ftp), e.g. {FIREWALL_VARS['policy']}: related; or open the range "
                     f"instead ({FIREWALL_VARS['policy']}: range)",
                 )
             )
@@ -325,7 +329,7 @@ def _check_passive(
                     "(nft: 'ct state related ct helper \"ftp\" accept')",
                 )
             )
-    if server["tls_enable"] and (helper_path or policy == "helper"):
+    if server["tls_enable"] and (helper_path or policy == "related"):
         findings.append(
             _finding(
                 "tls_helper_blind",

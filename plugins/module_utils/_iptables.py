@@ -14,7 +14,7 @@ anything else makes the rule "unsupported" (never matches, listed in warnings).
 
 from __future__ import annotations
 
-import ipaddress
+import functools
 import re
 import typing as t
 
@@ -23,6 +23,7 @@ from ansible_collections.hardened.ftp.plugins.module_utils._firewall_model impor
     Chain,
     IntervalSet,
     Match,
+    Net,
     Rule,
     Ruleset,
     Table,
@@ -111,9 +112,49 @@ def tokenize(line: str) -> list[str]:
     (``\\"`` escapes a quote), adjacent quoted and plain parts join into one word."""
     if '"' not in line:
         return line.split()
+    if "\\" not in line:
+        return _split_quoted(line.split('"'))
+    return _tokenize_escaped(line)
+
+
+def _tokenize_escaped(line: str) -> list[str]:
+    """The general (regular expression) path of :func:`tokenize`, for lines with backslashes."""
     if (line.count('"') - line.count('\\"')) % 2:
         raise ParseError("unterminated quote", "iptables-save")
     return [_QUOTED.sub(_unquote, word) if '"' in word else word for word in _WORD.findall(line)]
+
+
+def _split_quoted(parts: list[str]) -> list[str]:
+    """Words of a line without backslashes, given as its pieces between double quotes:
+    the odd pieces are quoted text, the even ones are split on whitespace, and pieces that
+    touch join into one word (``--comment "a b"c`` is ``--comment``, ``a bc``)."""
+    if not len(parts) % 2:
+        raise ParseError("unterminated quote", "iptables-save")
+    words = []  # type: t.List[str]
+    current = None  # type: t.Optional[str]
+    for index, part in enumerate(parts):
+        if index % 2:
+            current = part if current is None else current + part
+            continue
+        if not part:
+            continue
+        pieces = part.split()
+        if current is not None and (not pieces or part[0].isspace()):
+            words.append(current)
+            current = None
+        if not pieces:
+            continue
+        if current is not None:
+            pieces[0] = current + pieces[0]
+        if part[-1].isspace():
+            words.extend(pieces)
+            current = None
+        else:
+            words.extend(pieces[:-1])
+            current = pieces[-1]
+    if current is not None:
+        words.append(current)
+    return words
 
 
 def _ports(text: str) -> IntervalSet:
@@ -133,25 +174,11 @@ def _ports(text: str) -> IntervalSet:
     return iv_normalize(ranges)
 
 
-_IPV4 = re.compile(r"^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})(?:/(\d{1,2}))?$")
-
-
-def _network(text: str) -> t.Any:
-    """Parse one address or network; a fast path for the common dotted IPv4 forms."""
-    found = _IPV4.match(text)
-    if found:
-        octets = [int(part) for part in found.groups()[:4]]
-        prefix = int(found.group(5)) if found.group(5) is not None else 32
-        if max(octets) <= 255 and prefix <= 32:
-            value = (octets[0] << 24) | (octets[1] << 16) | (octets[2] << 8) | octets[3]
-            mask = ((1 << prefix) - 1) << (32 - prefix)
-            return ipaddress.IPv4Network((value & mask, prefix))
-    return ipaddress.ip_network(text, strict=False)
-
-
-def _networks(text: str) -> tuple[t.Any, ...]:
+def _networks(text: str) -> tuple[Net, ...]:
     try:
-        return tuple(_network(part) for part in text.split(","))
+        if "," not in text:
+            return (Net.parse(text),)
+        return tuple(Net.parse(part) for part in text.split(","))
     except ValueError:
         raise ParseError(f"bad address {text!r}", "iptables-save") from None
 
@@ -162,6 +189,92 @@ def _protocol(text: str) -> frozenset[str] | None:
     if name == "all":
         return None
     return frozenset((name,))
+
+
+# What each word of a rule is: a negation, a module or target switch, a flag, or an option
+# with a value (for match options the model understands, the Match field it sets).
+_NOT, _MODULE, _JUMP, _GOTO, _FLAG, _HARMLESS_OPTION = range(6)
+_WORD_KIND = {
+    "!": _NOT,
+    "-m": _MODULE,
+    "--match": _MODULE,
+    "-j": _JUMP,
+    "--jump": _JUMP,
+    "-g": _GOTO,
+    "--goto": _GOTO,
+    "-p": "protocols",
+    "--protocol": "protocols",
+    "-s": "saddr",
+    "--source": "saddr",
+    "--src": "saddr",
+    "-d": "daddr",
+    "--destination": "daddr",
+    "--dst": "daddr",
+    "-i": "iif",
+    "--in-interface": "iif",
+    "-o": "oif",
+    "--out-interface": "oif",
+    "--dport": "dports",
+    "--destination-port": "dports",
+    "--dports": "dports",
+    "--destination-ports": "dports",
+    "--sport": "sports",
+    "--source-port": "sports",
+    "--sports": "sports",
+    "--source-ports": "sports",
+    "--state": "ct_states",
+    "--ctstate": "ct_states",
+    "--helper": "helpers",
+    "--dst-type": "dst_types",
+}  # type: t.Dict[str, t.Any]
+_WORD_KIND.update(dict.fromkeys(_FLAG_OPTIONS, _FLAG))
+_WORD_KIND.update(dict.fromkeys(_HARMLESS - _FLAG_OPTIONS, _HARMLESS_OPTION))
+
+
+def _target(goto: bool, name: str) -> tuple[str | None, str]:
+    """Action and target of ``-j NAME`` / ``-g NAME``."""
+    if name in VERDICTS:
+        return VERDICTS[name], ""
+    if goto:
+        return "goto", name
+    if name in NON_TERMINAL_TARGETS:
+        return None, name
+    if name in OTHER_TERMINAL_TARGETS:
+        return "other", name
+    return "jump", name
+
+
+@functools.lru_cache(maxsize=4096)
+def _cached_ports(text: str) -> IntervalSet:
+    return _ports(text)
+
+
+@functools.lru_cache(maxsize=256)
+def _words_set(text: str, upper: bool) -> frozenset[str]:
+    return frozenset((text.upper() if upper else text.lower()).split(","))
+
+
+def _set_match(match: Match, kind: str, value: str, negate: bool) -> None:
+    if kind == "saddr":
+        match.saddr, match.saddr_neg = _networks(value), negate
+    elif kind == "dports":
+        match.dports, match.dport_neg = _cached_ports(value), negate
+    elif kind == "ct_states":
+        match.ct_states, match.ct_neg = _words_set(value, False), negate
+    elif kind == "protocols":
+        match.protocols, match.proto_neg = _protocol(value), negate
+    elif kind == "daddr":
+        match.daddr, match.daddr_neg = _networks(value), negate
+    elif kind == "iif":
+        match.iif, match.iif_neg = (value,), negate
+    elif kind == "oif":
+        match.oif, match.oif_neg = (value,), negate
+    elif kind == "sports":
+        match.sports, match.sport_neg = _cached_ports(value), negate
+    elif kind == "helpers":
+        match.helpers, match.helper_neg = frozenset((value,)), negate
+    else:
+        match.dst_types, match.dst_type_neg = _words_set(value, True), negate
 
 
 def parse_rule_words(words: t.Sequence[str], family: str = "ipv4") -> Rule:
@@ -179,40 +292,27 @@ def parse_rule_words(words: t.Sequence[str], family: str = "ipv4") -> Rule:
     while index < count:
         word = words[index]
         index += 1
-        if word == "!":
+        kind = _WORD_KIND.get(word)
+        if kind == _NOT:
             negate = True
             continue
-        if word in ("-j", "--jump", "-g", "--goto"):
+        if kind in (_MODULE, _JUMP, _GOTO):
             if index >= count:
-                raise ParseError(f"{word} without a target", "iptables-save")
-            name = words[index]
-            index += 1
-            in_target = True
-            if name in VERDICTS:
-                action = VERDICTS[name]
-            elif word in ("-g", "--goto"):
-                action, target = "goto", name
-            elif name in NON_TERMINAL_TARGETS:
-                action, target = None, name
-            elif name in OTHER_TERMINAL_TARGETS:
-                action, target = "other", name
+                raise ParseError(f"{word} without a {'module' if kind == _MODULE else 'target'}", "iptables-save")
+            if kind == _MODULE:
+                module = words[index]
             else:
-                action, target = "jump", name
-            continue
-        if word == "-m" or word == "--match":
-            if index >= count:
-                raise ParseError("-m without a module", "iptables-save")
-            module = words[index]
+                action, target = _target(kind == _GOTO, words[index])
+                in_target = True
             index += 1
             continue
-        if not word.startswith("-"):
-            raise ParseError(f"unexpected word {word!r}", "iptables-save")
-        option = _NEGATABLE_SHORT.get(word, word)
-        if option in _FLAG_OPTIONS:
-            if option == "--syn" and negate:
+        if kind == _FLAG:
+            if word == "--syn" and negate:
                 unsupported.append("! --syn")
             negate = False
             continue
+        if kind is None and word[:1] != "-":
+            raise ParseError(f"unexpected word {word!r}", "iptables-save")
         if index >= count:
             raise ParseError(f"option {word} without a value", "iptables-save")
         value = words[index]
@@ -224,34 +324,12 @@ def parse_rule_words(words: t.Sequence[str], family: str = "ipv4") -> Rule:
             value = words[index]
             index += 1
         if in_target:
-            if option == "--helper" and target == "CT":
+            if kind == "helpers" and target == "CT":
                 helper_set = value
-            negate = False
-            continue
-        if option == "--protocol":
-            match.protocols, match.proto_neg = _protocol(value), negate
-        elif option == "--source" or option == "--src":
-            match.saddr, match.saddr_neg = _networks(value), negate
-        elif option == "--destination" or option == "--dst":
-            match.daddr, match.daddr_neg = _networks(value), negate
-        elif option == "--in-interface":
-            match.iif, match.iif_neg = (value,), negate
-        elif option == "--out-interface":
-            match.oif, match.oif_neg = (value,), negate
-        elif option in ("--dport", "--destination-port", "--dports", "--destination-ports"):
-            match.dports, match.dport_neg = _ports(value), negate
-        elif option in ("--sport", "--source-port", "--sports", "--source-ports"):
-            match.sports, match.sport_neg = _ports(value), negate
-        elif option == "--state" or option == "--ctstate":
-            match.ct_states, match.ct_neg = frozenset(value.lower().split(",")), negate
-        elif option == "--helper" and module == "helper":
-            match.helpers, match.helper_neg = frozenset((value,)), negate
-        elif option == "--dst-type":
-            match.dst_types, match.dst_type_neg = frozenset(value.upper().split(",")), negate
-        elif option in _HARMLESS:
-            pass
-        else:
-            unsupported.append("{}{} {}".format("! " if negate else "", option, value))
+        elif kind is None or (kind == "helpers" and module != "helper"):
+            unsupported.append("{}{} {}".format("! " if negate else "", _NEGATABLE_SHORT.get(word, word), value))
+        elif kind != _HARMLESS_OPTION:
+            _set_match(match, kind, value, negate)
         negate = False
     if family in ("ipv4", "ipv6"):
         match.family = None

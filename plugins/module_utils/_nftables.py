@@ -25,6 +25,7 @@ from ansible_collections.hardened.ftp.plugins.module_utils._firewall_model impor
     Chain,
     IntervalSet,
     Match,
+    Net,
     Rule,
     Ruleset,
     Table,
@@ -109,18 +110,18 @@ def _networks(value: t.Any, sets: t.Mapping[str, list[t.Any]]) -> tuple[t.Any, .
                 return tuple(net for item in sets[value[1:]] for net in _networks(item, sets))
             raise _Unsupported(f"named set {value}")
         try:
-            return (ipaddress.ip_network(value, strict=False),)
+            return (Net.parse(value),)
         except ValueError:
             raise _Unsupported(f"address {value}") from None
     if isinstance(value, dict):
         if "prefix" in value:
             prefix = value["prefix"]
-            return (ipaddress.ip_network("{}/{}".format(prefix["addr"], prefix["len"]), strict=False),)
+            return (Net.parse("{}/{}".format(prefix["addr"], prefix["len"])),)
         if "set" in value:
             return tuple(net for item in value["set"] for net in _networks(item, sets))
         if "range" in value:
             low, high = (ipaddress.ip_address(item) for item in value["range"])
-            return tuple(ipaddress.summarize_address_range(low, high))
+            return tuple(Net.of(net) for net in ipaddress.summarize_address_range(low, high))
         if "elem" in value:
             return _networks(value["elem"].get("val"), sets)
     if isinstance(value, list):

@@ -17,47 +17,12 @@ description:
     connections are accepted, and whether outgoing connections are filtered.
   - Never changes anything on the host.
 attributes:
-  check_mode:
-    support: full
-    description: The module only reads, so check mode behaves exactly like a normal run.
-  diff_mode:
-    support: none
-    description: Nothing is changed, so there is no diff.
   facts:
     support: full
     description: Sets C(ansible_facts.hardened_ftp_firewall_facts).
-options:
-  backend:
-    description:
-      - Which packet filter to read. V(auto) uses ufw when it is active, else iptables-save and nft together
-        (tables managed by iptables-nft are read once), V(none) reports an open host.
-    type: str
-    choices: [auto, iptables, nftables, ufw, none]
-    default: auto
-  client_sources:
-    description:
-      - Networks the FTP clients come from. Openings restricted to sources are reported for every network
-        named in the rules; networks listed here are evaluated too.
-    type: list
-    elements: str
-    default: []
-  interface:
-    description:
-      - Evaluate packets arriving on this interface only.
-      - By default the interfaces named in the rules are evaluated, and any other interface.
-    type: str
-  auto_helper:
-    description:
-      - Whether the kernel assigns conntrack helpers automatically (C(net.netfilter.nf_conntrack_helper=1), legacy).
-        By default read from C(/proc/sys/net/netfilter/nf_conntrack_helper).
-    type: bool
-  ipv6:
-    description: Also read the IPv6 ruleset (C(ip6tables-save)).
-    type: bool
-    default: true
-notes:
-  - "The listing commands need root: use C(become: true)."
-  - Matches the model does not understand make a rule never match; they are listed in RV(firewall.warnings).
+extends_documentation_fragment:
+  - hardened.ftp.ftp_checks
+  - hardened.ftp.ftp_checks.firewall
 seealso:
   - module: hardened.ftp.ftp_server_facts
   - module: hardened.ftp.ftp_consistency
@@ -162,32 +127,18 @@ ansible_facts:
 """
 
 from ansible.module_utils.basic import AnsibleModule
-from ansible_collections.hardened.ftp.plugins.module_utils._collect import CollectError, firewall_model
+from ansible_collections.hardened.ftp.plugins.module_utils._module_args import (
+    FIREWALL_ARGS,
+    firewall_from_params,
+    read_or_fail,
+)
 
-ARGUMENT_SPEC = {
-    "backend": {"type": "str", "default": "auto", "choices": ["auto", "iptables", "nftables", "ufw", "none"]},
-    "client_sources": {"type": "list", "elements": "str", "default": []},
-    "interface": {"type": "str"},
-    "auto_helper": {"type": "bool"},
-    "ipv6": {"type": "bool", "default": True},
-}
+ARGUMENT_SPEC = FIREWALL_ARGS
 
 
 def main() -> None:
     module = AnsibleModule(argument_spec=ARGUMENT_SPEC, supports_check_mode=True)
-    params = module.params
-    try:
-        model = firewall_model(
-            params["backend"],
-            lambda argv: module.run_command(argv, check_rc=False),
-            lambda name: module.get_bin_path(name, opt_dirs=["/usr/sbin", "/sbin"]),
-            params["client_sources"],
-            params["interface"],
-            params["auto_helper"],
-            params["ipv6"],
-        )
-    except CollectError as exc:
-        module.fail_json(msg=str(exc))
+    model = read_or_fail(module, firewall_from_params)
     module.exit_json(changed=False, firewall=model, ansible_facts={"hardened_ftp_firewall_facts": model})
 
 

@@ -16,40 +16,12 @@ description:
     C(hardened.ftp) roles and checks share, plus the parsed options.
   - Never changes anything on the host.
 attributes:
-  check_mode:
-    support: full
-    description: The module only reads, so check mode behaves exactly like a normal run.
-  diff_mode:
-    support: none
-    description: Nothing is changed, so there is no diff.
   facts:
     support: full
     description: Sets C(ansible_facts.hardened_ftp_server_facts).
-options:
-  daemon:
-    description:
-      - Which daemon to read. V(auto) picks the running one, else the installed one, else the one with a configuration.
-    type: str
-    choices: [auto, vsftpd, pureftpd]
-    default: auto
-  vsftpd_conf:
-    description:
-      - Path of vsftpd.conf. By default C(/etc/vsftpd.conf), then C(/etc/vsftpd/vsftpd.conf).
-    type: path
-  pureftpd_conf_dir:
-    description:
-      - Debian's pure-ftpd wrapper directory (one file per setting).
-      - When absent, C(/etc/pure-ftpd/pure-ftpd.conf) is read.
-    type: path
-    default: /etc/pure-ftpd/conf
-  use_running:
-    description:
-      - For pure-ftpd, prefer the command line of the running daemon (from C(/proc)) over the configuration files,
-        since it is what really applies.
-    type: bool
-    default: true
-notes:
-  - "Reading the configuration usually needs root: use C(become: true)."
+extends_documentation_fragment:
+  - hardened.ftp.ftp_checks
+  - hardened.ftp.ftp_checks.server
 seealso:
   - module: hardened.ftp.ftp_firewall_facts
   - module: hardened.ftp.ftp_consistency
@@ -129,29 +101,18 @@ ansible_facts:
 """
 
 from ansible.module_utils.basic import AnsibleModule
-from ansible_collections.hardened.ftp.plugins.module_utils._collect import CollectError, read_server
+from ansible_collections.hardened.ftp.plugins.module_utils._module_args import (
+    SERVER_ARGS,
+    read_or_fail,
+    server_from_params,
+)
 
-ARGUMENT_SPEC = {
-    "daemon": {"type": "str", "default": "auto", "choices": ["auto", "vsftpd", "pureftpd"]},
-    "vsftpd_conf": {"type": "path"},
-    "pureftpd_conf_dir": {"type": "path", "default": "/etc/pure-ftpd/conf"},
-    "use_running": {"type": "bool", "default": True},
-}
+ARGUMENT_SPEC = SERVER_ARGS
 
 
 def main() -> None:
     module = AnsibleModule(argument_spec=ARGUMENT_SPEC, supports_check_mode=True)
-    params = module.params
-    try:
-        result = read_server(
-            params["daemon"],
-            params["vsftpd_conf"],
-            params["pureftpd_conf_dir"],
-            params["use_running"],
-            lambda name: module.get_bin_path(name, opt_dirs=["/usr/sbin", "/sbin"]),
-        )
-    except CollectError as exc:
-        module.fail_json(msg=str(exc))
+    result = read_or_fail(module, server_from_params)
     fact = dict(result["server"])
     fact["daemon_config"] = {key: value for key, value in result.items() if key != "server"}
     module.exit_json(

@@ -3,6 +3,7 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 from __future__ import annotations
 
+import typing as t
 from pathlib import Path
 
 import pytest
@@ -13,8 +14,6 @@ from ansible_collections.hardened.ftp.plugins.module_utils._collect import (
     firewall_model,
     read_server,
 )
-
-FIXTURES = Path(__file__).parent / "fixtures"
 
 
 def runner(outputs: dict):
@@ -27,9 +26,9 @@ def runner(outputs: dict):
     return run
 
 
-def test_read_vsftpd(tmp_path: Path) -> None:
+def test_read_vsftpd(tmp_path: Path, fixture_text: t.Callable[[str], str]) -> None:
     conf = tmp_path / "vsftpd.conf"
-    conf.write_text((FIXTURES / "vsftpd_messy.conf").read_text())
+    conf.write_text(fixture_text("vsftpd_messy.conf"))
     result = read_server("vsftpd", str(conf), "/nonexistent", False, lambda name: None, processes=[])
     assert result["server"]["control_port"] == 2121 and result["unknown_options"] == ["pasv_min_prot"]
     with pytest.raises(CollectError, match="vsftpd_conf"):
@@ -56,11 +55,11 @@ def test_detect_prefers_running_then_binary() -> None:
     assert detect_daemon([], lambda n: None, lambda p: False) is None
 
 
-def test_firewall_auto_merges_iptables_and_native_nft() -> None:
+def test_firewall_auto_merges_iptables_and_native_nft(fixture_text: t.Callable[[str], str], nft_ruleset: dict) -> None:
     outputs = {
-        "iptables-save": (FIXTURES / "iptables_docker_host.save").read_text(),
-        "ip6tables-save": (FIXTURES / "ip6tables_host.save").read_text(),
-        "nft": (FIXTURES / "nft_ruleset.json").read_text(),
+        "iptables-save": fixture_text("iptables_docker_host.save"),
+        "ip6tables-save": fixture_text("ip6tables_host.save"),
+        "nft": fixture_text("nft_ruleset.json"),
     }
     model = firewall_model(
         "auto", runner(outputs), lambda name: "/usr/sbin/" + name if name != "ufw" else None, auto_helper=False
@@ -83,10 +82,10 @@ def test_firewall_errors_name_the_fix() -> None:
         )
 
 
-def test_firewall_ufw_and_none(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_firewall_ufw_and_none(monkeypatch: pytest.MonkeyPatch, fixture_text: t.Callable[[str], str]) -> None:
     outputs = {
-        "ufw": (FIXTURES / "ufw_status_verbose.txt").read_text(),
-        "iptables-save": (FIXTURES / "iptables_docker_host.save").read_text(),
+        "ufw": fixture_text("ufw_status_verbose.txt"),
+        "iptables-save": fixture_text("iptables_docker_host.save"),
         "ip6tables-save": "",
     }
     model = firewall_model(

@@ -104,7 +104,7 @@ def test_every_finding_has_the_contract_shape() -> None:
         ("passive_range_unbounded", server(pasv_min_port=None, pasv_max_port=None), GOOD_HELPER, {}),
         ("passive_range_unbounded", server(pasv_min_port=5001, pasv_max_port=65535), GOOD_HELPER, {}),
         ("helper_not_attached", SERVER, firewall(ESTABLISHED, RELATED_FTP, CONTROL), {}),
-        ("related_not_accepted", SERVER, firewall(ESTABLISHED, CONTROL, raw=HELPER), {"passive_policy": "helper"}),
+        ("related_not_accepted", SERVER, firewall(ESTABLISHED, CONTROL, raw=HELPER), {"passive_policy": "related"}),
         ("tls_helper_blind", server(tls_enable=True, tls_required=True), GOOD_HELPER, {}),
         (
             "active_port20_blocked",
@@ -135,6 +135,9 @@ def test_messages_name_ports_and_fixes_name_variables() -> None:
     ]
     assert "30000-30999" in finding["message"]
     assert "ftp_firewall_passive_policy" in finding["fix"]
+    # The fix names the role's policy choices, range and related.
+    assert "ftp_firewall_passive_policy: range" in finding["fix"]
+    assert "ftp_firewall_passive_policy: related" in finding["fix"]
     partial = next(
         f
         for f in check(SERVER, firewall(ESTABLISHED, CONTROL, "-p tcp --dport 30000:30499 -j ACCEPT"))
@@ -191,3 +194,11 @@ def test_bad_inputs() -> None:
         check(SERVER, GOOD_RANGE, {"passive_policy": "magic"})
     with pytest.raises(CheckOptionsError, match="unknown checker option"):
         check(SERVER, GOOD_RANGE, {"bogus": 1})
+
+
+def test_related_policy_names_the_role_choice_and_helper_is_an_alias() -> None:
+    bad = firewall(ESTABLISHED, RELATED_FTP, CONTROL)
+    related = check(SERVER, bad, {"passive_policy": "related"})
+    assert "helper_not_attached" in ids(related)
+    assert related == check(SERVER, bad, {"passive_policy": "helper"})
+    assert "ftp_firewall_passive_policy: related" in next(f for f in related if f["id"] == "helper_not_attached")["fix"]

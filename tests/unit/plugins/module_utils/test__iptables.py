@@ -3,7 +3,7 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 from __future__ import annotations
 
-from pathlib import Path
+import typing as t
 
 import pytest
 from ansible_collections.hardened.ftp.plugins.module_utils._errors import ParseError
@@ -14,19 +14,17 @@ from ansible_collections.hardened.ftp.plugins.module_utils._iptables import (
     tokenize,
 )
 
-FIXTURES = Path(__file__).parent / "fixtures"
 
-
-def _model(name: str, family: str = "ipv4") -> dict:
-    return build_model(parse_iptables_save((FIXTURES / name).read_text(), family))
+def _model(text: str, family: str = "ipv4") -> dict:
+    return build_model(parse_iptables_save(text, family))
 
 
 def _any(model: dict, port: int, source: str = "any") -> bool:
     return any(item["port_min"] <= port <= item["port_max"] and source in item["sources"] for item in model["openings"])
 
 
-def test_docker_host_openings_follow_user_chains() -> None:
-    model = _model("iptables_docker_host.save")
+def test_docker_host_openings_follow_user_chains(fixture_text: t.Callable[[str], str]) -> None:
+    model = _model(fixture_text("iptables_docker_host.save"))
     assert model["input_policy"] == {"ipv4": "drop"}
     assert _any(model, 21) and _any(model, 30000) and _any(model, 30999) and _any(model, 443)
     assert not _any(model, 31000) and not _any(model, 8080) and not _any(model, 3306)
@@ -38,15 +36,15 @@ def test_docker_host_openings_follow_user_chains() -> None:
     assert any("recent" in warning for warning in model["warnings"])
 
 
-def test_blocked_source_in_user_chain_is_dropped() -> None:
-    ruleset = parse_iptables_save((FIXTURES / "iptables_docker_host.save").read_text())
+def test_blocked_source_in_user_chain_is_dropped(fixture_text: t.Callable[[str], str]) -> None:
+    ruleset = parse_iptables_save(fixture_text("iptables_docker_host.save"))
     blocked = Context(saddr=__import__("ipaddress").ip_address("198.51.100.7"))
     assert evaluate_hook(ruleset, "input", blocked, ((21, 21),)) == ()
     assert evaluate_hook(ruleset, "input", Context(), ((21, 21),)) == ((21, 21),)
 
 
-def test_ip6tables_with_egress_filter() -> None:
-    model = _model("ip6tables_host.save", "ipv6")
+def test_ip6tables_with_egress_filter(fixture_text: t.Callable[[str], str]) -> None:
+    model = _model(fixture_text("ip6tables_host.save"), "ipv6")
     assert _any(model, 21) and _any(model, 30499) and not _any(model, 30500)
     assert model["egress"]["ipv6"]["filtered"] is True
     assert model["egress"]["ipv6"]["port20_new"] is False
@@ -114,8 +112,8 @@ def test_garbage_raises_parse_error_with_line(text: str) -> None:
         parse_iptables_save(text)
 
 
-def test_render_round_trip_of_fixture() -> None:
-    ruleset = parse_iptables_save((FIXTURES / "iptables_docker_host.save").read_text())
+def test_render_round_trip_of_fixture(fixture_text: t.Callable[[str], str]) -> None:
+    ruleset = parse_iptables_save(fixture_text("iptables_docker_host.save"))
     again = parse_iptables_save(render_iptables_save(ruleset))
     for left, right in zip(ruleset.tables, again.tables):
         assert left.name == right.name

@@ -3,19 +3,10 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 from __future__ import annotations
 
-import json
-from pathlib import Path
-
 import pytest
 from ansible_collections.hardened.ftp.plugins.module_utils._errors import ParseError
 from ansible_collections.hardened.ftp.plugins.module_utils._firewall_model import build_model
 from ansible_collections.hardened.ftp.plugins.module_utils._nftables import parse_nft_json
-
-FIXTURES = Path(__file__).parent / "fixtures"
-
-
-def _fixture() -> dict:
-    return json.loads((FIXTURES / "nft_ruleset.json").read_text())
 
 
 def _ports(model: dict, family: str, source: str = "any") -> set:
@@ -26,8 +17,8 @@ def _ports(model: dict, family: str, source: str = "any") -> set:
     return found
 
 
-def test_several_tables_and_families() -> None:
-    ruleset = parse_nft_json(_fixture())
+def test_several_tables_and_families(nft_ruleset: dict) -> None:
+    ruleset = parse_nft_json(nft_ruleset)
     assert sorted((table.family, table.name) for table in ruleset.tables) == [
         ("inet", "filter"),
         ("inet", "hardened_ftp"),
@@ -48,14 +39,14 @@ def test_several_tables_and_families() -> None:
     assert any("xt" in warning or "statement" in warning for warning in model["warnings"])
 
 
-def test_verdict_map_is_expanded() -> None:
-    model = build_model(parse_nft_json(_fixture()))
+def test_verdict_map_is_expanded(nft_ruleset: dict) -> None:
+    model = build_model(parse_nft_json(nft_ruleset))
     assert model["established_accepted"] == {"ipv4": True, "ipv6": True}
     assert {"family": "ipv4", "port_min": 1, "port_max": 65535, "helper": "any"} in model["related_ports"]
 
 
-def test_accept_in_one_base_chain_does_not_bypass_another() -> None:
-    data = _fixture()
+def test_accept_in_one_base_chain_does_not_bypass_another(nft_ruleset: dict) -> None:
+    data = nft_ruleset
     # The FTP table accepts port 2121 at priority -10, but inet filter (priority 0) drops it: closed.
     data["nftables"].append(
         {

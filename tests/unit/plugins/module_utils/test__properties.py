@@ -10,14 +10,19 @@ import ipaddress
 
 from ansible_collections.hardened.ftp.plugins.module_utils._errors import ParseError
 from ansible_collections.hardened.ftp.plugins.module_utils._firewall_model import (
+    Context,
     Match,
+    Net,
     Rule,
+    context_matches,
+    iv_carve_one,
     iv_intersect,
     iv_normalize,
     iv_subtract,
     iv_union,
 )
 from ansible_collections.hardened.ftp.plugins.module_utils._iptables import (
+    _tokenize_escaped,
     parse_iptables_save,
     parse_rule_words,
     render_rule,
@@ -87,7 +92,7 @@ ports = st.integers(min_value=1, max_value=65535)
 port_sets = st.lists(st.tuples(ports, ports).map(sorted).map(tuple), min_size=1, max_size=4).map(iv_normalize)
 networks = st.one_of(
     st.tuples(st.integers(0, 2**32 - 1), st.integers(0, 32)).map(
-        lambda v: ipaddress.ip_network((v[0], v[1]), strict=False)
+        lambda v: Net.of(ipaddress.ip_network((v[0], v[1]), strict=False))
     ),
 )
 
@@ -148,3 +153,34 @@ def test_interval_algebra(left: tuple, right: tuple) -> None:
     assert expand(iv_union(left, right)) == expand(left) | expand(right)
     assert expand(iv_intersect(left, right)) == expand(left) & expand(right)
     assert expand(iv_subtract(left, right)) == expand(left) - expand(right)
+
+
+@given(st.text(alphabet=' \ta"b\u00a0', max_size=16))
+def test_quote_splitting_fast_path_agrees_with_the_general_one(line: str) -> None:
+    expected = actual = "unterminated"
+    with contextlib.suppress(ParseError):
+        expected = _tokenize_escaped(line)
+    with contextlib.suppress(ParseError):
+        actual = tokenize(line)
+    assert actual == expected
+
+
+@given(st.tuples(st.integers(0, 2**32 - 1), st.integers(0, 32)), st.integers(0, 2**32 - 1))
+def test_net_agrees_with_ipaddress(network: tuple, address: int) -> None:
+    reference = ipaddress.ip_network(network, strict=False)
+    net = Net.parse(str(reference))
+    assert net == Net.of(reference) and str(net) == str(reference)
+    assert net.is_multicast == reference.is_multicast and net.num_addresses == reference.num_addresses
+    assert (ipaddress.ip_address(address) in net) == (ipaddress.ip_address(address) in reference)
+    match = Match(saddr=(net,))
+    assert context_matches(match, Context(saddr=ipaddress.ip_address(address))) == (
+        ipaddress.ip_address(address) in reference
+    )
+
+
+@given(port_sets, ports, ports)
+def test_carving_in_place_is_subtraction(ranges: tuple, first: int, second: int) -> None:
+    low, high = min(first, second), max(first, second)
+    carved = list(ranges)
+    iv_carve_one(carved, low, high)
+    assert tuple(carved) == iv_subtract(ranges, ((low, high),))

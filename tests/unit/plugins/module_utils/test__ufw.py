@@ -3,7 +3,7 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 from __future__ import annotations
 
-from pathlib import Path
+import typing as t
 
 import pytest
 from ansible_collections.hardened.ftp.plugins.module_utils._errors import ParseError
@@ -14,8 +14,6 @@ from ansible_collections.hardened.ftp.plugins.module_utils._ufw import (
     ufw_ruleset_from_status,
 )
 
-FIXTURES = Path(__file__).parent / "fixtures"
-
 
 def _open(model: dict, family: str, port: int) -> bool:
     return any(
@@ -24,8 +22,8 @@ def _open(model: dict, family: str, port: int) -> bool:
     )
 
 
-def test_status_verbose() -> None:
-    status = parse_ufw_status((FIXTURES / "ufw_status_verbose.txt").read_text())
+def test_status_verbose(fixture_text: t.Callable[[str], str]) -> None:
+    status = parse_ufw_status(fixture_text("ufw_status_verbose.txt"))
     assert status["active"] is True
     assert status["default_incoming"] == "deny" and status["default_outgoing"] == "allow"
     assert status["rules"][1] == {
@@ -39,10 +37,10 @@ def test_status_verbose() -> None:
     assert status["rules"][4]["v6"] is True
 
 
-def test_rules_files_rebuild_ufw_chains() -> None:
+def test_rules_files_rebuild_ufw_chains(fixture_text: t.Callable[[str], str]) -> None:
     files = {
-        "before.rules": (FIXTURES / "ufw_before.rules").read_text(),
-        "user.rules": (FIXTURES / "ufw_user.rules").read_text(),
+        "before.rules": fixture_text("ufw_before.rules"),
+        "user.rules": fixture_text("ufw_user.rules"),
     }
     model = build_model(ufw_ruleset_from_files(files))
     assert model["backend"] == "ufw"
@@ -52,10 +50,10 @@ def test_rules_files_rebuild_ufw_chains() -> None:
     assert model["egress"]["ipv4"]["filtered"] is False
 
 
-def test_default_file_sets_policy_and_legacy_helper() -> None:
+def test_default_file_sets_policy_and_legacy_helper(fixture_text: t.Callable[[str], str]) -> None:
     files = {
-        "before.rules": (FIXTURES / "ufw_before.rules").read_text(),
-        "user.rules": (FIXTURES / "ufw_user.rules").read_text(),
+        "before.rules": fixture_text("ufw_before.rules"),
+        "user.rules": fixture_text("ufw_user.rules"),
         "default": 'DEFAULT_INPUT_POLICY="ACCEPT"\nIPT_MODULES="nf_conntrack_ftp nf_nat_ftp"\n',
     }
     ruleset = ufw_ruleset_from_files(files)
@@ -63,8 +61,8 @@ def test_default_file_sets_policy_and_legacy_helper() -> None:
     assert _open(build_model(ruleset), "ipv4", 5432)
 
 
-def test_status_only_approximation() -> None:
-    ruleset = ufw_ruleset_from_status((FIXTURES / "ufw_status_verbose.txt").read_text())
+def test_status_only_approximation(fixture_text: t.Callable[[str], str]) -> None:
+    ruleset = ufw_ruleset_from_status(fixture_text("ufw_status_verbose.txt"))
     model = build_model(ruleset)
     assert _open(model, "ipv4", 21) and _open(model, "ipv6", 30000) and not _open(model, "ipv6", 22)
     assert any("OpenSSH" in warning for warning in model["warnings"])

@@ -3,7 +3,7 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 from __future__ import annotations
 
-from pathlib import Path
+import typing as t
 
 from ansible_collections.hardened.ftp.plugins.module_utils._vsftpd_conf import (
     effective_pasv_range,
@@ -16,11 +16,9 @@ from ansible_collections.hardened.ftp.plugins.module_utils._vsftpd_conf import (
     vsftpd_unknown_options,
 )
 
-FIXTURES = Path(__file__).parent / "fixtures"
 
-
-def test_debian_stock_config() -> None:
-    text = (FIXTURES / "vsftpd_debian_stock.conf").read_text()
+def test_debian_stock_config(fixture_text: t.Callable[[str], str]) -> None:
+    text = fixture_text("vsftpd_debian_stock.conf")
     parsed = parse_vsftpd_conf(text)
     assert parsed["listen"] is False
     assert parsed["listen_ipv6"] is True
@@ -50,8 +48,8 @@ def test_debian_stock_config() -> None:
     }
 
 
-def test_messy_config_values_and_problems() -> None:
-    text = (FIXTURES / "vsftpd_messy.conf").read_text()
+def test_messy_config_values_and_problems(fixture_text: t.Callable[[str], str]) -> None:
+    text = fixture_text("vsftpd_messy.conf")
     parsed = parse_vsftpd_conf(text)
     assert parsed["anonymous_enable"] is True  # leading spaces are skipped, TRUE accepted
     assert parsed["write_enable"] is True  # "1"

@@ -4,13 +4,12 @@
 from __future__ import annotations
 
 import json
+import typing as t
 from pathlib import Path
 
 import pytest
 from ansible.module_utils.testing import patch_module_args
 from ansible_collections.hardened.ftp.plugins.modules import ftp_consistency, ftp_firewall_facts, ftp_server_facts
-
-FIXTURES = Path(__file__).parents[1] / "module_utils" / "fixtures"
 
 
 def run_module(module, args: dict, capsys: pytest.CaptureFixture) -> dict:
@@ -20,10 +19,10 @@ def run_module(module, args: dict, capsys: pytest.CaptureFixture) -> dict:
 
 
 @pytest.fixture
-def fake_host(monkeypatch: pytest.MonkeyPatch) -> None:
+def fake_host(monkeypatch: pytest.MonkeyPatch, fixture_text: t.Callable[[str], str]) -> None:
     outputs = {
-        "iptables-save": (FIXTURES / "iptables_docker_host.save").read_text(),
-        "ip6tables-save": (FIXTURES / "ip6tables_host.save").read_text(),
+        "iptables-save": fixture_text("iptables_docker_host.save"),
+        "ip6tables-save": fixture_text("ip6tables_host.save"),
     }
 
     def run_command(self, argv, check_rc=False):
@@ -37,9 +36,9 @@ def fake_host(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr("ansible.module_utils.basic.AnsibleModule.get_bin_path", get_bin_path)
 
 
-def test_server_facts(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+def test_server_facts(tmp_path: Path, capsys: pytest.CaptureFixture, fixture_text: t.Callable[[str], str]) -> None:
     conf = tmp_path / "vsftpd.conf"
-    conf.write_text((FIXTURES / "vsftpd_debian_stock.conf").read_text())
+    conf.write_text(fixture_text("vsftpd_debian_stock.conf"))
     result = run_module(
         ftp_server_facts, {"daemon": "vsftpd", "vsftpd_conf": str(conf), "_ansible_check_mode": True}, capsys
     )
@@ -91,3 +90,13 @@ def test_consistency_reports_and_enforces(fake_host: None, capsys: pytest.Captur
 def test_consistency_rejects_bad_server(fake_host: None, capsys: pytest.CaptureFixture) -> None:
     result = run_module(ftp_consistency, {"server": {"daemon": "vsftpd"}, "backend": "iptables"}, capsys)
     assert result["failed"] is True and "hardened_ftp_server" in result["msg"]
+
+
+@pytest.mark.parametrize("policy", ["related", "helper"])
+def test_consistency_takes_the_role_policy_names(fake_host: None, capsys: pytest.CaptureFixture, policy: str) -> None:
+    server = dict(SERVER, tls_enable=False, tls_required=False)
+    args = {"server": server, "backend": "iptables", "auto_helper": False, "passive_policy": policy}
+    result = run_module(ftp_consistency, args, capsys)
+    assert result.get("failed") is not True
+    severities = [finding["severity"] for finding in result["findings"]]
+    assert severities == sorted(severities, key=["error", "warning", "info"].index)

@@ -1,0 +1,36 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Switching a host from vsftpd to Pure-FTPd with playbooks/site.yml.
+
+prepare.yml made ``pureftpd-switch`` a vsftpd server with files in the anonymous area and the
+drop-box and recorded their checksums; converge ran site.yml with ``hardened_ftp_daemon: pureftpd``.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+SWITCH_HOST = "pureftpd-switch"
+
+
+@pytest.fixture
+def switched(host):  # type: ignore[no-untyped-def]
+    if host.backend.name != SWITCH_HOST:
+        pytest.skip("not the switch host")
+    return host
+
+
+def test_only_pure_ftpd_serves_port_21(switched):  # type: ignore[no-untyped-def]
+    vsftpd = switched.service("vsftpd")
+    assert not vsftpd.is_running
+    assert not vsftpd.is_enabled
+    assert switched.service("pure-ftpd").is_running
+    listeners = switched.check_output("ss -Hltnp 'sport = :21'").splitlines()
+    assert len(listeners) == 1, listeners
+    assert "pure-ftpd" in listeners[0], listeners
+
+
+def test_served_files_are_unchanged(switched):  # type: ignore[no-untyped-def]
+    result = switched.run("sha1sum --check --strict /root/hardened-ftp-switch.sha1")
+    assert result.rc == 0, result.stdout + result.stderr
+    assert "before-switch.txt: OK" in result.stdout
+    assert switched.file("/srv/ftp/incoming/before-switch.txt").user == "ftpupload"

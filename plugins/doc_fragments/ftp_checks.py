@@ -1,0 +1,104 @@
+# Copyright (c) hardened.ftp contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Documentation shared by the read-only FTP modules (facts and consistency check)."""
+
+from __future__ import annotations
+
+
+class ModuleDocFragment:
+    # The modules only read: check mode is a normal run and there is never a diff.
+    DOCUMENTATION = r"""
+attributes:
+  check_mode:
+    support: full
+    description: The module only reads, so check mode behaves exactly like a normal run.
+  diff_mode:
+    support: none
+    description: Nothing is changed, so there is no diff.
+"""
+
+    # Where the FTP daemon configuration is read from (hardened.ftp.ftp_server_facts and the check).
+    SERVER = r"""
+options:
+  daemon:
+    description:
+      - Which daemon to read. V(auto) picks the running one, else the installed one, else the one with a configuration.
+    type: str
+    choices: [auto, vsftpd, pureftpd]
+    default: auto
+  vsftpd_conf:
+    description:
+      - Path of vsftpd.conf. By default C(/etc/vsftpd.conf), then C(/etc/vsftpd/vsftpd.conf).
+    type: path
+  pureftpd_conf_dir:
+    description:
+      - Debian's pure-ftpd wrapper directory (one file per setting).
+      - When absent, C(/etc/pure-ftpd/pure-ftpd.conf) is read.
+    type: path
+    default: /etc/pure-ftpd/conf
+  use_running:
+    description:
+      - For pure-ftpd, prefer the command line of the running daemon (from C(/proc)) over the configuration files,
+        since it is what really applies.
+    type: bool
+    default: true
+notes:
+  - "Reading the FTP daemon configuration usually needs root: use C(become: true)."
+"""
+
+    # How the packet filter is read and evaluated (hardened.ftp.ftp_firewall_facts and the check).
+    FIREWALL = r"""
+options:
+  backend:
+    description:
+      - Which packet filter to read. V(auto) uses ufw when it is active, else iptables-save and nft together
+        (tables managed by iptables-nft are read once), V(none) reports an open host.
+    type: str
+    choices: [auto, iptables, nftables, ufw, none]
+    default: auto
+  client_sources:
+    description:
+      - Networks the FTP clients come from. By default the server must be reachable from any source.
+      - Openings restricted to sources are reported for every network named in the rules; networks listed here
+        are evaluated too.
+    type: list
+    elements: str
+    default: []
+  interface:
+    description:
+      - Evaluate packets arriving on this interface only.
+      - By default the interfaces named in the rules are evaluated, and any other interface.
+    type: str
+  auto_helper:
+    description:
+      - Whether the kernel assigns conntrack helpers automatically (C(net.netfilter.nf_conntrack_helper=1), legacy).
+        By default read from C(/proc/sys/net/netfilter/nf_conntrack_helper).
+    type: bool
+  ipv6:
+    description: Also read the IPv6 ruleset (C(ip6tables-save)).
+    type: bool
+    default: true
+notes:
+  - "Listing the firewall rules needs root: use C(become: true)."
+  - Matches the firewall model does not understand make a rule never match; they are listed in the model's
+    C(warnings).
+"""
+
+    # What the check expects (hardened.ftp.ftp_consistency and the ftp_firewall_findings filter).
+    CHECK = r"""
+options:
+  passive_policy:
+    description:
+      - How passive data connections are meant to pass the firewall (the C(ftp_firewall_passive_policy) of
+        the C(hardened.ftp.ftp_firewall) role). V(range) needs the passive range open to new connections,
+        V(related) needs the ftp conntrack helper and RELATED acceptance, V(auto) accepts either.
+      - V(helper) is an older name for V(related).
+    type: str
+    choices: [auto, range, related, helper]
+    default: auto
+  max_passive_ports:
+    description: A passive range larger than this is reported as V(passive_range_unbounded).
+    type: int
+    default: 10000
+"""

@@ -1,0 +1,218 @@
+# Copyright (c) hardened.ftp contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Read what the baseline audit needs from the managed host (private module).
+
+Only reads: ``/proc`` (processes, listening sockets), file metadata, the FTP user's
+account and the allow-list.  The daemon configuration and the firewall are read by
+``_collect`` (the consistency plugins), never parsed again here.  The result is the
+*state* dict :func:`~._audit.evaluate` takes.
+"""
+
+from __future__ import annotations
+
+import grp
+import os
+import pwd
+import stat as stat_module
+import typing as t
+
+from ansible_collections.hardened.ftp.plugins.module_utils._collect import running_processes
+
+LISTEN_STATE = "0A"
+PROC_NET = (("/proc/net/tcp", "ipv4"), ("/proc/net/tcp6", "ipv6"))
+PUREFTPD_DEFAULT_CERT = "/etc/ssl/private/pure-ftpd.pem"
+MAX_TREE_ENTRIES = 2000
+MAX_TREE_DEPTH = 4
+
+
+def _hex_address(text: str, family: str) -> str:
+    """An address of /proc/net/tcp*: 32-bit words in host (little-endian) order."""
+    raw = bytes.fromhex(text)
+    words = b"".join(raw[index : index + 4][::-1] for index in range(0, len(raw), 4))
+    if family == "ipv4":
+        return ".".join(str(byte) for byte in words)
+    groups = [words[index : index + 2].hex() for index in range(0, 16, 2)]
+    return ":".join(group.lstrip("0") or "0" for group in groups)
+
+
+def parse_proc_net_tcp(text: str, family: str) -> list[dict[str, t.Any]]:
+    """Listening TCP sockets ``{"family", "address", "port"}`` of a ``/proc/net/tcp[6]`` text."""
+    sockets = []
+    for line in text.splitlines()[1:]:
+        fields = line.split()
+        if len(fields) < 4 or fields[3] != LISTEN_STATE or ":" not in fields[1]:
+            continue
+        address, _sep, port = fields[1].partition(":")
+        try:
+            sockets.append({"family": family, "address": _hex_address(address, family), "port": int(port, 16)})
+        except ValueError:
+            continue
+    return sockets
+
+
+def listening_sockets() -> list[dict[str, t.Any]]:
+    found = []
+    for path, family in PROC_NET:
+        try:
+            with open(path, encoding="ascii", errors="replace") as handle:
+                found.extend(parse_proc_net_tcp(handle.read(), family))
+        except OSError:
+            continue
+    return found
+
+
+def stat_path(path: str | None) -> dict[str, t.Any] | None:
+    """``{"path", "exists", "uid", "gid", "mode"}`` (symbolic links followed); ``None`` for no path."""
+    if not path:
+        return None
+    try:
+        info = os.stat(path)
+    except OSError:
+        return {"path": path, "exists": False, "uid": None, "gid": None, "mode": None}
+    return {
+        "path": path,
+        "exists": True,
+        "uid": info.st_uid,
+        "gid": info.st_gid,
+        "owner": _user_name(info.st_uid),
+        "group": _group_name(info.st_gid),
+        "mode": stat_module.S_IMODE(info.st_mode),
+    }
+
+
+def _user_name(uid: int) -> str:
+    try:
+        return pwd.getpwuid(uid).pw_name
+    except KeyError:
+        return str(uid)
+
+
+def _group_name(gid: int) -> str:
+    try:
+        return grp.getgrgid(gid).gr_name
+    except KeyError:
+        return str(gid)
+
+
+def directory_tree(root: str | None) -> list[dict[str, t.Any]]:
+    """Stats of the directories below ``root`` (not following links), bounded in size and depth."""
+    found = []  # type: t.List[t.Dict[str, t.Any]]
+    if not root or not os.path.isdir(root):
+        return found
+    base_depth = root.rstrip("/").count("/")
+    for current, dirs, _files in os.walk(root):
+        if current.rstrip("/").count("/") - base_depth >= MAX_TREE_DEPTH:
+            dirs[:] = []
+        for name in sorted(dirs):
+            path = os.path.join(current, name)
+            if os.path.islink(path):
+                continue
+            entry = stat_path(path)
+            if entry:
+                found.append(entry)
+            if len(found) >= MAX_TREE_ENTRIES:
+                return found
+    return found
+
+
+def ftp_user(name: str) -> dict[str, t.Any] | None:
+    """The anonymous FTP account: uid, home and every group id it belongs to."""
+    try:
+        entry = pwd.getpwnam(name)
+    except KeyError:
+        return None
+    gids = {entry.pw_gid}
+    for group in grp.getgrall():
+        if name in group.gr_mem:
+            gids.add(group.gr_gid)
+    return {"name": name, "uid": entry.pw_uid, "home": entry.pw_dir, "gids": sorted(gids)}
+
+
+def read_names(path: str | None) -> list[str] | None:
+    """The names of a one-name-per-line list (comments skipped); ``None`` when unreadable."""
+    if not path:
+        return None
+    try:
+        with open(path, encoding="utf-8", errors="replace") as handle:
+            lines = handle.read().splitlines()
+    except OSError:
+        return None
+    return [line.strip() for line in lines if line.strip() and not line.strip().startswith("#")]
+
+
+def daemon_running(daemon: str, processes: t.Sequence[tuple[str, list[str]]]) -> bool:
+    for comm, _argv in processes:
+        if (daemon == "vsftpd" and comm == "vsftpd") or (daemon == "pureftpd" and comm.startswith("pure-ftpd")):
+            return True
+    return False
+
+
+def pureftpd_key_path(settings: t.Mapping[str, t.Any]) -> str:
+    """pure-ftpd's CertFile is ``cert[,key]``; the key is in the certificate file when not named."""
+    value = str(settings.get("CertFile") or "").strip()
+    if not value:
+        return PUREFTPD_DEFAULT_CERT
+    parts = [part.strip() for part in value.split(",") if part.strip()]
+    return parts[-1]
+
+
+def host_paths(server_info: t.Mapping[str, t.Any], user: t.Mapping[str, t.Any] | None) -> dict[str, t.Any]:
+    """The files the controls look at, from the daemon configuration."""
+    options = server_info["options"]
+    home = user["home"] if user else None
+    if server_info["daemon"] == "vsftpd":
+        return {
+            "config": server_info["config_path"],
+            "userlist": options.get("userlist_file") if options.get("local_enable") else None,
+            "tls_key": options.get("rsa_private_key_file") or options.get("rsa_cert_file"),
+            "anon_root": options.get("anon_root") or home,
+            "ftp_username": options.get("ftp_username") or "ftp",
+        }
+    return {
+        "config": server_info["config_path"],
+        "userlist": None,
+        "tls_key": pureftpd_key_path(options),
+        "anon_root": home,
+        "ftp_username": "ftp",
+    }
+
+
+def audit_state(
+    server_info: t.Mapping[str, t.Any] | None,
+    error: str,
+    firewall: t.Mapping[str, t.Any] | None,
+    firewall_reason: str,
+    settings: t.Mapping[str, t.Any],
+) -> dict[str, t.Any]:
+    """Everything :func:`~._audit.evaluate` needs. ``server_info`` is ``_collect.read_server``'s
+    result (``None`` with ``error`` when no daemon could be read)."""
+    state = {
+        "daemon": None,
+        "error": error,
+        "firewall": firewall,
+        "firewall_reason": firewall_reason,
+        "max_passive_ports": settings.get("max_passive_ports", 1000),
+        "passive_policy": settings.get("passive_policy", "auto"),
+    }  # type: t.Dict[str, t.Any]
+    if server_info is None:
+        return state
+    processes = running_processes()
+    paths = host_paths(server_info, ftp_user("ftp"))
+    user = ftp_user(paths["ftp_username"])
+    anon_root = paths["anon_root"] if server_info["server"]["anonymous_enable"] else None
+    state.update(
+        daemon=server_info["daemon"],
+        config_path=server_info["config_path"],
+        options=dict(server_info["options"]),
+        server=dict(server_info["server"]),
+        running=daemon_running(server_info["daemon"], processes),
+        listening=listening_sockets(),
+        ftp_user=user,
+        userlist=read_names(paths["userlist"]),
+        anon_tree=directory_tree(anon_root) if server_info["server"]["anon_upload_enable"] else [],
+        files={key: stat_path(paths[key]) for key in ("config", "userlist", "tls_key", "anon_root") if paths[key]},
+    )
+    if not anon_root:
+        state["files"].pop("anon_root", None)
+    return state

@@ -1,0 +1,142 @@
+# Copyright (c) hardened.ftp contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""The hardened.ftp baseline as data: one entry per control (private module).
+
+``docs/baseline.md`` is the prose of the same list; a unit test keeps the ids, titles and
+mappings of both in step.  ``firewall`` marks the controls that need the packet filter
+model: they are not applicable when the audit is told the firewall is managed elsewhere.
+"""
+
+from __future__ import annotations
+
+import typing as t
+
+STATUSES = ("fail", "pass", "not-applicable", "waived")
+
+CONTROLS = (
+    {
+        "id": "HFTP-001",
+        "title": "The FTP service is intended, and it is the one listening on the control port",
+        "mapping": ['CIS Debian "Ensure ftp server services are not in use": documented exception'],
+        "remediation": "Provision the host with hardened.ftp.site (hardened_ftp_daemon), or remove it from "
+        "ftp_servers and uninstall the daemon if it is not meant to serve FTP.",
+        "firewall": False,
+    },
+    {
+        "id": "HFTP-002",
+        "title": "Every transfer is logged",
+        "mapping": ["ComplianceAsCode ftp_log_transactions"],
+        "remediation": "Run hardened.ftp.site: the vsftpd role always writes xferlog_enable=YES "
+        "(vsftpd_xferlog_file), the pureftpd role AltLog (pureftpd_transfer_log).",
+        "firewall": False,
+    },
+    {
+        "id": "HFTP-003",
+        "title": "A warning banner is shown before login",
+        "mapping": ["ComplianceAsCode ftp_present_banner"],
+        "remediation": "Run hardened.ftp.site with vsftpd_banner set (the default is a warning text); for "
+        "pure-ftpd set pureftpd_extra_options: {FortunesFile: <banner file>}.",
+        "firewall": False,
+    },
+    {
+        "id": "HFTP-004",
+        "title": "Local logins are off, or limited to an allow-list without root and chrooted",
+        "mapping": ["ComplianceAsCode ftp_restrict_to_anon (allow-list is the documented deviation)"],
+        "remediation": "Run hardened.ftp.site; list the users in vsftpd_local_users_allowed "
+        "(pureftpd_local_users_allowed), keep vsftpd_chroot_local_user: true.",
+        "firewall": False,
+    },
+    {
+        "id": "HFTP-005",
+        "title": "Anonymous sessions are read-only outside the drop-box",
+        "mapping": [],
+        "remediation": "Run hardened.ftp.site: the roles write anon_mkdir_write_enable=NO, anon_other_write_enable=NO, "
+        "anon_world_readable_only=YES and keep the anonymous root owned by root, mode 0755.",
+        "firewall": False,
+    },
+    {
+        "id": "HFTP-006",
+        "title": "The anonymous drop-box is write-only",
+        "mapping": [],
+        "remediation": "Run hardened.ftp.site with vsftpd_anon_upload_enable: true: the drop-box becomes "
+        "root:ftp mode 1730 and uploads are handed to vsftpd_anon_upload_owner with mode 0600.",
+        "firewall": False,
+    },
+    {
+        "id": "HFTP-007",
+        "title": "TLS is offered, and every password login and its data use it",
+        "mapping": [
+            "DISA STIG V-72299 (RHEL-07-040690): FTP only where documented as needed, never with clear-text passwords"
+        ],
+        "remediation": "Run hardened.ftp.site with vsftpd_tls_enable and vsftpd_tls_required true (the defaults; "
+        "pureftpd_tls_enable / pureftpd_tls_required).",
+        "firewall": False,
+    },
+    {
+        "id": "HFTP-008",
+        "title": "Only TLS 1.2 or newer can be negotiated",
+        "mapping": [],
+        "remediation": "Run hardened.ftp.site: SSLv2/SSLv3 off and an AEAD-only cipher list (vsftpd_tls_ciphers, "
+        "pureftpd_tls_ciphers), which TLS 1.0 and 1.1 cannot negotiate.",
+        "firewall": False,
+    },
+    {
+        "id": "HFTP-009",
+        "title": "The passive port range is bounded",
+        "mapping": [],
+        "remediation": "Run hardened.ftp.site with vsftpd_pasv_min_port / vsftpd_pasv_max_port (at most "
+        "vsftpd_pasv_max_range_size ports above 1023; pureftpd_pasv_* for pure-ftpd).",
+        "firewall": False,
+    },
+    {
+        "id": "HFTP-010",
+        "title": "No FTP bounce: data connections only to and from the client",
+        "mapping": [],
+        "remediation": "Run hardened.ftp.site: the vsftpd role always writes port_promiscuous=NO and "
+        "pasv_promiscuous=NO, the pureftpd role refuses FXP.",
+        "firewall": False,
+    },
+    {
+        "id": "HFTP-011",
+        "title": "The firewall drops by default what is not opened",
+        "mapping": [],
+        "remediation": "Run hardened.ftp.site with hardened_ftp_firewall_enabled: true and "
+        "ftp_firewall_default_deny: true.",
+        "firewall": True,
+    },
+    {
+        "id": "HFTP-012",
+        "title": "The firewall and the FTP server agree",
+        "mapping": [],
+        "remediation": "Run hardened.ftp.site: the ftp_firewall role opens exactly the ports the server role "
+        "published (hardened_ftp_server), and checks them with hardened.ftp.ftp_consistency.",
+        "firewall": True,
+    },
+    {
+        "id": "HFTP-013",
+        "title": "The FTP conntrack helper is attached explicitly, never automatically",
+        "mapping": [],
+        "remediation": "Run hardened.ftp.site: the ftp_firewall role attaches the ftp helper to the control port "
+        "with an explicit rule; set net.netfilter.nf_conntrack_helper=0.",
+        "firewall": True,
+    },
+    {
+        "id": "HFTP-014",
+        "title": "The configuration and the TLS private key are protected",
+        "mapping": [],
+        "remediation": "Run hardened.ftp.site: configuration files root-owned and not writable by others, private "
+        "key root-owned mode 0600.",
+        "firewall": False,
+    },
+)  # type: t.Tuple[t.Dict[str, t.Any], ...]
+
+CONTROL_IDS = tuple(control["id"] for control in CONTROLS)
+
+
+def control(control_id: str) -> dict[str, t.Any]:
+    """The control with id ``control_id`` (KeyError when unknown)."""
+    for item in CONTROLS:
+        if item["id"] == control_id:
+            return item
+    raise KeyError(control_id)

@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# Build the collection as Galaxy would, check the tarball holds the product and none of the
+# development files, install it into an empty collections path and read its docs from there.
+set -euo pipefail
+ROOT="$(cd "$(dirname "$0")/.." && pwd)"
+WORK="$(mktemp -d "${TMPDIR:-/tmp}/hardened-ftp-build.XXXXXX")"
+trap 'rm -rf "$WORK"' EXIT
+cd "$ROOT"
+
+ansible-galaxy collection build --force --output-path "$WORK/dist" >/dev/null
+TARBALL="$(ls "$WORK"/dist/hardened-ftp-*.tar.gz)"
+tar -tzf "$TARBALL" | sed 's#^\./##' | sort > "$WORK/contents"
+echo "[build] $(basename "$TARBALL"): $(wc -l < "$WORK/contents") entries, $(du -h "$TARBALL" | cut -f1)"
+
+fail=0
+for dev in .ci .config .git molecule testbed tests bench Makefile pyproject.toml requirements-dev.txt .venv .tmp; do
+  if grep -qE "^${dev//./\\.}(/|$)" "$WORK/contents"; then
+    echo "[build] FAIL: development path '$dev' is in the tarball" >&2
+    fail=1
+  fi
+done
+# Every plugin and role in the tree must be in the artifact.
+while IFS= read -r f; do
+  grep -qxF "$f" "$WORK/contents" || { echo "[build] FAIL: $f is missing from the tarball" >&2; fail=1; }
+done < <(git ls-files 'plugins/*.py' 'roles/*' 'playbooks/*' 'meta/*' 2>/dev/null || find plugins roles playbooks meta -type f)
+[ "$fail" = 0 ] || exit 1
+
+ANSIBLE_COLLECTIONS_PATH="$WORK/installed" ansible-galaxy collection install "$TARBALL" -p "$WORK/installed" >/dev/null
+export ANSIBLE_COLLECTIONS_PATH="$WORK/installed"
+listed="$(ansible-doc -l hardened.ftp 2>&1)"
+while IFS= read -r line; do echo "[build]   $line"; done <<< "$listed"
+for module in ftp_consistency ftp_firewall_facts ftp_server_facts; do
+  echo "$listed" | grep -q "^hardened.ftp.$module " || { echo "[build] FAIL: ansible-doc -l does not list $module" >&2; exit 1; }
+  ansible-doc "hardened.ftp.$module" >/dev/null
+done
+for path in plugins/filter/*.py; do
+  filter="$(basename "$path" .py)"
+  ansible-doc -t filter "hardened.ftp.$filter" >/dev/null || { echo "[build] FAIL: ansible-doc -t filter hardened.ftp.$filter" >&2; exit 1; }
+done
+for path in roles/*/; do
+  role="$(basename "$path")"
+  ansible-doc -t role "hardened.ftp.$role" >/dev/null || { echo "[build] FAIL: ansible-doc -t role hardened.ftp.$role" >&2; exit 1; }
+done
+echo "[build] installed from the tarball; ansible-doc renders every module, filter and role"
