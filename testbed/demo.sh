@@ -49,6 +49,8 @@ cat <<EOF2
 [testbed]   anonymous drop-box:   ftp://$ADDR/incoming/   (upload only: cannot be listed or fetched back)
 [testbed]   FTPS (TLS 1.2+):      required for local users; self-signed certificate
 [testbed]   passive ports:        30000-30099
+[testbed]   firewall:             nftables table inet hardened_ftp, default deny, ftp helper on port 21
+[testbed]                         (podman exec $NAME nft list table inet hardened_ftp)
 [testbed]   shell:                podman exec -it $NAME bash     (CONTAINERS_CONF=$CONTAINERS_CONF)
 [testbed]   remove:               make demo-clean
 EOF2
