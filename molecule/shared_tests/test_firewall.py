@@ -130,3 +130,26 @@ def test_without_the_helper_active_fails_with_egress_filtering(server, firewall)
         assert "active_port20_blocked" in {f["id"] for f in firewall.consistency()}
     step, content = _anon_retr(server, passive=False)
     assert ok(step) and step["data"] == content, step
+
+
+def test_ipv6_gets_the_same_policy(firewall):  # type: ignore[no-untyped-def]
+    """Over IPv6 (link-local, on the scenario network): SSH stays open, everything else is dropped."""
+    address = firewall.ipv6_link_local()
+    reply = firewall.probe(22, target=address)
+    assert reply["ok"] and reply["banner"].startswith("SSH-2.0"), reply
+    with firewall.listener(firewall.high + 1234) as port:
+        assert firewall.probe(port, source=firewall.name, target="::1")["ok"], "the listener does not answer"
+        reply = firewall.probe(port, target=address)
+        assert not reply["ok"], f"IPv6 port {port} is reachable: {reply}"
+
+
+def test_rules_survive_a_reboot(server, firewall):  # type: ignore[no-untyped-def]
+    """The rules the distribution restores at boot are the role's: helper, range, default deny."""
+    firewall.reboot()
+    assert not [f for f in firewall.consistency() if f["severity"] == "error"]
+    # Under the related policy only the helper lets this data connection in: attached after boot too.
+    assert server.download_works()
+    with firewall.listener(firewall.high + 1234) as port:
+        assert not firewall.probe(port)["ok"], f"port {port} is reachable after the reboot"
+    reply = firewall.probe(22)
+    assert reply["ok"], reply
