@@ -266,7 +266,7 @@ def generate() -> dict[Path, str]:
 def main(argv: list[str]) -> int:
     check = "--check" in argv
     pages = generate()
-    existing = {p for p in OUT.rglob("*.md")} if OUT.is_dir() else set()
+    existing = set(OUT.rglob("*.md")) if OUT.is_dir() else set()
     problems: list[str] = []
     for path, text in sorted(pages.items()):
         rel = path.relative_to(ROOT)
