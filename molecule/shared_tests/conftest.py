@@ -92,9 +92,13 @@ class Server:
             pytest.fail(f"ftp client failed: {proc.stderr}")
         return json.loads(proc.stdout)
 
+    @property
+    def anonymous_tls(self) -> bool:
+        """A daemon that enforces TLS per server, not per user (Pure-FTPd), needs it for anonymous too."""
+        return bool(self.test.get("anonymous_tls", False)) and bool(self.fact["tls_required"])
+
     def anonymous(self, steps: list[dict[str, Any]], **kw: Any) -> dict[str, Any]:
-        # A daemon that enforces TLS per server, not per user (Pure-FTPd), needs it for anonymous too.
-        kw.setdefault("tls", bool(self.test.get("anonymous_tls", False)) and bool(self.fact["tls_required"]))
+        kw.setdefault("tls", self.anonymous_tls)
         result = self.session(steps, user="anonymous", password="test@example.org", **kw)
         assert result.get("login", {}).get("ok"), f"anonymous login failed: {result}"
         return result

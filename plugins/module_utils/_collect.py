@@ -24,6 +24,7 @@ from ansible_collections.hardened.ftp.plugins.module_utils._pureftpd_conf import
     parse_pureftpd_conf_file,
     pureftpd_server_model,
     unknown_settings,
+    wrapper_value,
 )
 from ansible_collections.hardened.ftp.plugins.module_utils._ufw import parse_ufw_status
 from ansible_collections.hardened.ftp.plugins.module_utils._vsftpd_conf import (
@@ -167,7 +168,7 @@ def _read_pureftpd(conf_dir: str, argv: list[str] | None) -> dict[str, t.Any]:
             path = os.path.join(conf_dir, name)
             if os.path.isfile(path) and not name.startswith("."):
                 try:
-                    settings[name] = read_text(path)
+                    settings[name] = wrapper_value(read_text(path))
                 except OSError as exc:
                     raise CollectError(
                         f"pureftpd_conf_dir {conf_dir}: cannot read {name} ({exc}); run with become: true"
