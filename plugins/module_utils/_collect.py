@@ -97,12 +97,18 @@ def detect_daemon(
 
 
 def pureftpd_argv(processes: t.Sequence[tuple[str, list[str]]]) -> list[str] | None:
+    """The running pure-ftpd's options, or None when they cannot be read.
+
+    pure-ftpd rewrites its process title to ``pure-ftpd (SERVER)``, which hides its options on
+    most builds: a command line without a single option says nothing, and the files are read.
+    """
     for comm, argv in processes:
         if (
             comm.startswith("pure-ftpd")
             and argv
             and "wrapper" not in argv[0]
             and "pure-ftpd" in os.path.basename(argv[0]).split(" ")[0]
+            and any(arg.startswith("-") for arg in argv[1:])
         ):
             return argv
     return None

@@ -68,6 +68,10 @@ def test_read_pureftpd_files_with_a_comment_header(tmp_path: Path) -> None:
     }
     assert (result["server"]["pasv_min_port"], result["server"]["pasv_max_port"]) == (30000, 30009)
     assert result["server"]["tls_required"] is True
+    # The daemon's rewritten process title hides its options: the files are what it runs with.
+    hidden = [("pure-ftpd", ["pure-ftpd (SERVER)"])]
+    running = read_server("pureftpd", None, str(tmp_path), True, lambda name: None, processes=hidden)
+    assert running["server"]["pasv_min_port"] == 30000 and running["server"]["tls_required"] is True
 
 
 def test_detect_prefers_running_then_binary() -> None:
