@@ -113,12 +113,12 @@ def unique() -> str:
 
 LISTENER = """
 import os, socket, sys
-port, pidfile = int(sys.argv[1]), sys.argv[2]
+port, pidfile, idle = int(sys.argv[1]), sys.argv[2], float(sys.argv[3])
 sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
 sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
 sock.bind(("0.0.0.0", port))
 sock.listen(5)
-sock.settimeout(90)
+sock.settimeout(idle)
 with open(pidfile, "w") as handle:
     handle.write(str(os.getpid()))
 try:
@@ -183,11 +183,14 @@ class Firewall:
         return json.loads(proc.stdout)
 
     @contextlib.contextmanager
-    def listener(self, port: int) -> Iterator[int]:
-        """A TCP listener on the server that is not the FTP daemon; stopped by its own pid."""
+    def listener(self, port: int, idle: float = 90) -> Iterator[int]:
+        """A TCP listener on the server that is not the FTP daemon; stopped by its own pid.
+
+        It also stops by itself after ``idle`` seconds without a connection.
+        """
         pidfile = f"/tmp/hardened-ftp-listener-{port}.pid"
         self.sh("rm", "-f", pidfile)
-        podman_exec(self.name, ["sh", "-c", f"python3 -c '{LISTENER}' {port} {pidfile} >/dev/null 2>&1 &"])
+        podman_exec(self.name, ["sh", "-c", f"python3 -c '{LISTENER}' {port} {pidfile} {idle} >/dev/null 2>&1 &"])
         for _attempt in range(50):
             if self.sh("test", "-s", pidfile, check=False).returncode == 0:
                 break
