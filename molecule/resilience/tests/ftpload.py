@@ -7,7 +7,9 @@ anonymously; then all sessions wait for each other, so they are open at the same
 Prints one JSON summary: admitted, refused (4xx greeting or login) and failed (anything else),
 with the replies seen and timings.
 
-Load: {"host", "port", "sessions", "sources": ["addr", ...], "hold": seconds, "timeout": seconds}
+Load: {"host", "port", "sessions", "sources": ["addr", ...], "hold": seconds, "timeout": seconds,
+       "ramp": seconds over which the sessions start (a burst of SYNs larger than the daemon's
+       listen backlog would otherwise measure TCP retransmission, not the daemon)}
 """
 
 from __future__ import annotations
@@ -62,9 +64,11 @@ def run(load: dict[str, Any]) -> dict[str, Any]:
         threading.Thread(target=session, args=(load, sources[i % len(sources)], barrier, outs[i]), daemon=True)
         for i in range(count)
     ]
+    spacing = float(load.get("ramp", 0)) / count
     start = time.monotonic()
     for thread in threads:
         thread.start()
+        time.sleep(spacing)
     for thread in threads:
         thread.join(float(load.get("hold", 60)) + float(load.get("timeout", 30)) + 10)
     elapsed = time.monotonic() - start

@@ -13,7 +13,7 @@ from typing import Any
 
 from conftest import podman_exec
 
-__all__ = ["podman_exec", "record", "rules", "run_site", "serves", "state"]
+__all__ = ["podman_exec", "record", "rules", "run_playbook", "serves", "state"]
 
 RECORDS = Path(__file__).resolve().parents[3] / ".tmp" / "resilience"
 
@@ -37,15 +37,47 @@ exec /usr/sbin/{tool} "$@"
 """
 
 
-def run_site(server, extra: dict[str, Any]) -> tuple[int, str, float]:  # type: ignore[no-untyped-def]
-    """Run hardened.ftp.site on one server with extra variables; return rc, output and seconds."""
+# What a test can run on one server: the whole site playbook, the server role alone, or the firewall
+# role alone (fed the hardened_ftp_server fact the server published at converge).
+PLAYBOOKS = {
+    "server": """
+- hosts: {host}
+  gather_facts: false
+  tasks:
+    - ansible.builtin.include_role:
+        name: hardened.ftp.{daemon}
+""",
+    "ftp_firewall": """
+- hosts: {host}
+  gather_facts: false
+  vars:
+    hardened_ftp_server: "{{{{ lookup('ansible.builtin.file', '{published}') | from_json }}}}"
+  tasks:
+    - ansible.builtin.include_role:
+        name: hardened.ftp.ftp_firewall
+""",
+}
+
+
+def run_playbook(server, run: str, extra: dict[str, Any]) -> tuple[int, str, float]:  # type: ignore[no-untyped-def]
+    """Run ``site``, ``server`` or ``ftp_firewall`` on one server with extra variables.
+
+    Returns the exit code, the output and the seconds it took."""
     inventory = str(Path(os.environ["MOLECULE_INVENTORY_FILE"]).parent)
+    published = Path(os.environ["MOLECULE_EPHEMERAL_DIRECTORY"]) / "published" / f"{server.name}.json"
     with tempfile.TemporaryDirectory() as tmp:
         extra_file = Path(tmp) / "vars.json"
         extra_file.write_text(json.dumps(extra))
+        playbook = "hardened.ftp.site"
+        if run != "site":
+            playbook = str(Path(tmp) / f"{run}.yml")
+            text = PLAYBOOKS[run].format(
+                host=server.name, daemon=server.vars["hardened_ftp_daemon"], published=published
+            )
+            Path(playbook).write_text(text)
         start = time.monotonic()
         proc = subprocess.run(
-            ["ansible-playbook", "-i", inventory, "-l", server.name, "-e", f"@{extra_file}", "hardened.ftp.site"],
+            ["ansible-playbook", "-i", inventory, "-l", server.name, "-e", f"@{extra_file}", playbook],
             capture_output=True,
             text=True,
             timeout=900,

@@ -1,9 +1,10 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """Faults: the collection never leaves a host worse than it found it.
 
-Each test breaks one thing on a converged server, runs playbooks/site.yml as a user would, and
-checks the run fails naming the cause while the daemon, its configuration, the firewall rules and
-the served files are as before. The first test records checksums of the anonymous area (with an
+Each test breaks one thing on a converged server, runs what meets the fault (playbooks/site.yml for
+a daemon switch, the server role for a new port, the firewall role for new rules), and checks the
+run fails naming the cause while the daemon, its configuration, the firewall rules and the served
+files are as before. The first test records checksums of the anonymous area (with an
 upload in the drop-box); the last proves every fault left them untouched.
 """
 
@@ -13,7 +14,7 @@ import uuid
 
 import pytest
 from conftest import Firewall, Server
-from res_common import FAILING_TEST, NO_MIRROR, NO_MIRROR_CONF, podman_exec, record, rules, run_site, serves, state
+from res_common import FAILING_TEST, NO_MIRROR, NO_MIRROR_CONF, podman_exec, record, rules, run_playbook, serves, state
 
 SUMS = "/root/hardened-ftp-resilience.sha256"
 
@@ -45,7 +46,7 @@ def test_res_failed_install_leaves_the_running_daemon(server, firewall):  # type
     # No mirror reachable: every download goes to a closed local port.
     podman_exec(server.name, ["sh", "-c", f"cat > {NO_MIRROR}"], stdin=NO_MIRROR_CONF)
     try:
-        rc, output, seconds = run_site(server, {"hardened_ftp_daemon": other["name"]})
+        rc, output, seconds = run_playbook(server, "site", {"hardened_ftp_daemon": other["name"]})
     finally:
         podman_exec(server.name, ["rm", "-f", NO_MIRROR])
     record(f"fault-install-{server.name}", {"rc": rc, "seconds": seconds, "tail": output[-1500:]})
@@ -64,7 +65,7 @@ def test_res_daemon_that_does_not_start_is_rolled_back(server, firewall):  # typ
     prefix = server.vars["hardened_ftp_daemon"]
     # Another program holds the new port: no validation can see that, only the start can.
     with firewall.listener(port, idle=900):
-        rc, output, seconds = run_site(server, {f"{prefix}_listen_port": port})
+        rc, output, seconds = run_playbook(server, "server", {f"{prefix}_listen_port": port})
     record(f"fault-start-{server.name}", {"rc": rc, "seconds": seconds, "tail": output[-1500:]})
     assert rc != 0, output[-3000:]
     assert "did not run with the new configuration" in output, output[-3000:]
@@ -86,7 +87,9 @@ def test_res_firewall_rules_that_fail_their_test_leave_the_old_ones(server, fire
         )
     try:
         # A new input, so the rules file changes and must pass its test before it is used.
-        rc, output, seconds = run_site(server, {"ftp_firewall_extra_allowed": [{"port": 8021, "proto": "tcp"}]})
+        rc, output, seconds = run_playbook(
+            server, "ftp_firewall", {"ftp_firewall_extra_allowed": [{"port": 8021, "proto": "tcp"}]}
+        )
     finally:
         podman_exec(server.name, ["rm", "-f", *(f"/usr/local/sbin/{tool}" for tool in tools)])
     record(f"fault-firewall-{server.name}", {"rc": rc, "seconds": seconds, "tail": output[-1500:]})

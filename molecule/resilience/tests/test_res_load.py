@@ -37,8 +37,9 @@ def load(server, where: str, target: str, sources: list[str]) -> dict:  # type: 
         "port": server.fact["control_port"],
         "sessions": SESSIONS,
         "sources": sources,
-        "hold": 60,
-        "timeout": 30,
+        "hold": 90,
+        "ramp": 4,
+        "timeout": 60,
     }
     proc = podman_exec(where, ["python3", "-", json.dumps(spec)], stdin=LOAD_SCRIPT.read_text(), timeout=300)
     return json.loads(proc.stdout)
