@@ -31,8 +31,16 @@ GARBAGE = "\x00\xff\ufffd" + "=" * 3 + "\n-A INPUT -p tcp --dport 99999999 -j\n*
 BAD_ARGS = [
     ("ftp_server_facts", {"daemon": "proftpd"}, "daemon"),
     ("ftp_server_facts", {"daemon": "vsftpd", "use_running": "perhaps"}, "use_running"),
-    ("ftp_server_facts", {"daemon": "vsftpd", "vsftpd_conf": "/nonexistent/vsftpd.conf"}, "vsftpd_conf"),
-    ("ftp_server_facts", {"daemon": "pureftpd", "pureftpd_conf_dir": "/nonexistent/conf"}, "pureftpd_conf_dir"),
+    (
+        "ftp_server_facts",
+        {"daemon": "vsftpd", "vsftpd_conf": "/nonexistent/vsftpd.conf", "use_running": False},
+        "vsftpd_conf",
+    ),
+    (
+        "ftp_server_facts",
+        {"daemon": "pureftpd", "pureftpd_conf_dir": "/nonexistent/conf", "use_running": False},
+        "pureftpd_conf_dir",
+    ),
     ("ftp_firewall_facts", {"backend": "shorewall"}, "backend"),
     ("ftp_firewall_facts", {"backend": "iptables", "ipv6": "twice"}, "ipv6"),
     ("ftp_firewall_facts", {"backend": "iptables", "client_sources": {"a": 1}}, "client_sources"),
