@@ -22,7 +22,8 @@ export ANSIBLE_PIPELINING := true
 export ANSIBLE_FORCE_COLOR ?= true
 export PY_COLORS ?= 1
 
-.PHONY: help demo demo-clean test lint sanity unit molecule images host venv link build build-check clean
+.PHONY: help demo demo-clean test lint sanity unit molecule images host venv link build build-check clean \
+	docs diagrams changelog ee-context
 
 help:
 	@echo "make demo      provision a local container as a hardened FTP server and download from it"
@@ -32,6 +33,10 @@ help:
 	@echo "make sanity    ansible-test sanity on a temporary ansible_collections/hardened/ftp tree"
 	@echo "make molecule SCENARIO=vsftpd   one molecule scenario (default: all: $(SCENARIOS))"
 	@echo "make build     ansible-galaxy collection build into .tmp/dist (make build-check: and check it)"
+	@echo "make docs      regenerate docs/reference/ and the role READMEs' tables (make lint checks them)"
+	@echo "make diagrams  re-render docs/diagrams/*.puml to SVG and PNG (needs plantuml: apt-get install plantuml)"
+	@echo "make changelog regenerate CHANGELOG.md from changelogs/fragments (antsibull-changelog)"
+	@echo "make ee-context  build the collection and write the execution environment's build context to .tmp/ee"
 
 $(BIN)/activate: requirements-dev.txt
 	@echo "[venv] creating $(VENV) with the pinned tools (first time: about two minutes)"
@@ -70,6 +75,9 @@ lint: venv link
 	ruff check .
 	ruff format --check .
 	python3 tests/argspec_check.py
+	python3 tests/docs_reference.py --check
+	python3 tests/inventory_check.py
+	antsibull-changelog lint
 
 sanity: venv host
 	@bash tests/sanity/run.sh
@@ -89,6 +97,28 @@ build: venv
 
 build-check: venv
 	@bash tests/build_check.sh
+
+docs: venv link
+	python3 tests/argspec_check.py --fix
+	python3 tests/docs_reference.py
+
+# The renderer is not part of `make test`: the rendered images are checked in next to their sources.
+diagrams:
+	@command -v plantuml >/dev/null || { echo "plantuml is missing: apt-get install plantuml" >&2; exit 1; }
+	cd docs/diagrams && plantuml -tsvg -nometadata *.puml && plantuml -tpng -nometadata *.puml
+
+# 1.0.0 is not published yet: its entry is rebuilt from every fragment (they are kept, see
+# changelogs/config.yaml). After the first publication, use `antsibull-changelog release` alone.
+VERSION := $(shell sed -n 's/^version: *//p' galaxy.yml)
+changelog: venv
+	printf -- '---\nancestor: null\nreleases: {}\n' > changelogs/changelog.yaml
+	antsibull-changelog release --reload-plugins --version $(VERSION)
+
+ee-context: build
+	@command -v ansible-builder >/dev/null || { echo "ansible-builder is missing: pip install ansible-builder" >&2; exit 1; }
+	cp $(TMP)/dist/hardened-ftp-$(VERSION).tar.gz $(TMP)/dist/hardened-ftp.tar.gz
+	ansible-builder create -f execution-environment.yml --context $(TMP)/ee
+	@echo "[ee] build context in $(TMP)/ee; build it with: ansible-builder build -f execution-environment.yml --context $(TMP)/ee -t hardened-ftp-ee:$(VERSION)"
 
 clean:
 	rm -rf $(TMP) .pytest_cache .ruff_cache

@@ -22,14 +22,20 @@ done
 # Every plugin and role in the tree must be in the artifact.
 while IFS= read -r f; do
   grep -qxF "$f" "$WORK/contents" || { echo "[build] FAIL: $f is missing from the tarball" >&2; fail=1; }
-done < <(git ls-files 'plugins/*.py' 'roles/*' 'playbooks/*' 'meta/*' 2>/dev/null || find plugins roles playbooks meta -type f)
+done < <(git ls-files 'plugins/*.py' 'roles/*' 'playbooks/*' 'meta/*' 'docs/*' 2>/dev/null || find plugins roles playbooks meta docs -type f)
+# The files a Galaxy user reads first ship too.
+for f in README.md LICENSE CHANGELOG.md MANIFEST.json FILES.json execution-environment.yml requirements.yml \
+         changelogs/changelog.yaml docs/README.md docs/quickstart.md docs/reference/README.md; do
+  grep -qxF "$f" "$WORK/contents" || { echo "[build] FAIL: $f is missing from the tarball" >&2; fail=1; }
+done
 [ "$fail" = 0 ] || exit 1
 
 ANSIBLE_COLLECTIONS_PATH="$WORK/installed" ansible-galaxy collection install "$TARBALL" -p "$WORK/installed" >/dev/null
 export ANSIBLE_COLLECTIONS_PATH="$WORK/installed"
 listed="$(ansible-doc -l hardened.ftp 2>&1)"
 while IFS= read -r line; do echo "[build]   $line"; done <<< "$listed"
-for module in ftp_consistency ftp_firewall_facts ftp_server_facts; do
+for path in plugins/modules/*.py; do
+  module="$(basename "$path" .py)"
   echo "$listed" | grep -q "^hardened.ftp.$module " || { echo "[build] FAIL: ansible-doc -l does not list $module" >&2; exit 1; }
   ansible-doc "hardened.ftp.$module" >/dev/null
 done
@@ -41,4 +47,11 @@ for path in roles/*/; do
   role="$(basename "$path")"
   ansible-doc -t role "hardened.ftp.$role" >/dev/null || { echo "[build] FAIL: ansible-doc -t role hardened.ftp.$role" >&2; exit 1; }
 done
-echo "[build] installed from the tarball; ansible-doc renders every module, filter and role"
+# Every playbook runs by name from the installed collection.
+printf 'ftp_servers:\n  hosts:\n    ftp.example.org:\n' > "$WORK/inventory.yml"
+for path in playbooks/*.yml; do
+  name="$(basename "$path" .yml)"
+  ansible-playbook -i "$WORK/inventory.yml" --syntax-check "hardened.ftp.$name" >/dev/null \
+    || { echo "[build] FAIL: ansible-playbook hardened.ftp.$name does not load from the installed collection" >&2; exit 1; }
+done
+echo "[build] installed from the tarball; ansible-doc renders every module, filter and role; every playbook loads by name"

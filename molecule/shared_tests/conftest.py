@@ -13,6 +13,7 @@ import json
 import os
 import shlex
 import subprocess
+import tempfile
 import time
 import uuid
 from pathlib import Path
@@ -91,12 +92,22 @@ class Server:
             pytest.fail(f"ftp client failed: {proc.stderr}")
         return json.loads(proc.stdout)
 
+    @property
+    def anonymous_tls(self) -> bool:
+        """A daemon that enforces TLS per server, not per user (Pure-FTPd), needs it for anonymous too."""
+        return bool(self.test.get("anonymous_tls", False)) and bool(self.fact["tls_required"])
+
     def anonymous(self, steps: list[dict[str, Any]], **kw: Any) -> dict[str, Any]:
-        # A daemon that enforces TLS per server, not per user (Pure-FTPd), needs it for anonymous too.
-        kw.setdefault("tls", bool(self.test.get("anonymous_tls", False)))
+        kw.setdefault("tls", self.anonymous_tls)
         result = self.session(steps, user="anonymous", password="test@example.org", **kw)
         assert result.get("login", {}).get("ok"), f"anonymous login failed: {result}"
         return result
+
+    def download_works(self, **kw: Any) -> bool:
+        """An anonymous download of the scenario's test file returns its content."""
+        want = self.test["download"]
+        step = self.anonymous([{"op": "retr", "path": want["path"]}], **kw)["steps"][0]
+        return bool(step["ok"]) and step["data"] == want["content"]
 
 
 @pytest.fixture(scope="module")
@@ -114,9 +125,10 @@ def unique() -> str:
 LISTENER = """
 import os, socket, sys
 port, pidfile, idle = int(sys.argv[1]), sys.argv[2], float(sys.argv[3])
-sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+sock = socket.socket(socket.AF_INET6, socket.SOCK_STREAM)
 sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-sock.bind(("0.0.0.0", port))
+sock.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 0)  # IPv4 and IPv6 alike
+sock.bind(("::", port))
 sock.listen(5)
 sock.settimeout(idle)
 with open(pidfile, "w") as handle:
@@ -171,16 +183,75 @@ class Firewall:
     def sh(self, *argv: str, check: bool = True):  # type: ignore[no-untyped-def]
         return podman_exec(self.name, list(argv), check=check)
 
-    def probe(self, port: int, timeout: float = 3.0, source: str | None = None) -> dict[str, Any]:
-        """Open a TCP connection to the server's port from the client (or from ``source``)."""
+    def probe(
+        self, port: int, timeout: float = 3.0, source: str | None = None, target: str | None = None
+    ) -> dict[str, Any]:
+        """Open a TCP connection to the server's port from the client, or from ``source``.
+
+        ``source`` is a container name, or ``"controller"`` for the machine running the tests (an
+        address on the network that no firewall input names). ``target`` defaults to the server's
+        IPv4 address.
+        """
         where = source or self.server.client
-        target = "127.0.0.1" if where == self.name else self.server.ip
+        if target is None:
+            target = "127.0.0.1" if where == self.name else self.server.ip
         argv = ["python3", "-", target, str(port), str(timeout)]
-        if where:
+        if where and where != "controller":
             proc = podman_exec(where, argv, stdin=PROBE)
         else:
             proc = subprocess.run(argv, input=PROBE, capture_output=True, text=True, check=True, timeout=60)
         return json.loads(proc.stdout)
+
+    def ipv6_link_local(self) -> str:
+        """The server's link-local IPv6 address on eth0, scoped for a peer on the same network."""
+        for line in self.sh("cat", "/proc/net/if_inet6").stdout.splitlines():
+            fields = line.split()
+            if fields[-1] == "eth0" and fields[0].startswith("fe80"):
+                raw = fields[0]
+                return ":".join(raw[i : i + 4] for i in range(0, 32, 4)) + "%eth0"
+        pytest.fail(f"{self.name} has no IPv6 link-local address on eth0")
+
+    def run_role(self, overrides: dict[str, Any]) -> None:
+        """Run hardened.ftp.ftp_firewall alone on this server, with ``overrides`` over the inventory."""
+        extra = {"hardened_ftp_server": self.server.fact, **overrides}
+        inventory = str(Path(os.environ["MOLECULE_INVENTORY_FILE"]).parent)
+        play = (
+            f"- hosts: {self.name}\n  gather_facts: false\n  tasks:\n"
+            "    - ansible.builtin.include_role:\n        name: hardened.ftp.ftp_firewall\n"
+        )
+        with tempfile.TemporaryDirectory() as tmp:
+            (Path(tmp) / "play.yml").write_text(play)
+            (Path(tmp) / "vars.json").write_text(json.dumps(extra))
+            proc = subprocess.run(
+                ["ansible-playbook", "-i", inventory, "-e", f"@{tmp}/vars.json", f"{tmp}/play.yml"],
+                capture_output=True,
+                text=True,
+                timeout=600,
+                check=False,
+            )
+        if proc.returncode != 0:
+            pytest.fail(f"ftp_firewall with {overrides} failed:\n{proc.stdout[-4000:]}{proc.stderr[-2000:]}")
+
+    def accept_by_default(self) -> None:
+        """Make the host's own stance "accept what is not dropped", as a host with its own firewall has."""
+        if self.backend == "iptables":
+            for cmd in IPTABLES_COMMANDS:
+                self.sh(cmd, "-w", "-P", "INPUT", "ACCEPT")
+        elif self.backend == "ufw":
+            self.sh("ufw", "default", "allow", "incoming")
+        # nftables: the role's table is the only one, and its policy follows ftp_firewall_default_deny.
+
+    def reboot(self) -> None:
+        """Restart the server's container (a fresh network namespace: no rules survive but the saved ones)."""
+        subprocess.run(["podman", "restart", "-t", "20", self.name], check=True, capture_output=True, timeout=120)
+        for _attempt in range(120):
+            state = podman_exec(self.name, ["systemctl", "is-system-running"], check=False).stdout.strip()
+            if state in ("running", "degraded"):
+                break
+            time.sleep(1)
+        else:
+            pytest.fail(f"{self.name} did not finish booting: {state}")
+        self.server.ip = container_ip(self.name)
 
     @contextlib.contextmanager
     def listener(self, port: int, idle: float = 90) -> Iterator[int]:

@@ -7,6 +7,8 @@ Shared by the vsftpd and pureftpd scenarios: expectations come from the fact the
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 
@@ -23,6 +25,14 @@ def test_service_runs_and_listens(host, server):  # type: ignore[no-untyped-def]
         host.socket(f"tcp://0.0.0.0:{server.fact['control_port']}").is_listening
         or host.socket(f"tcp://:::{server.fact['control_port']}").is_listening
     )
+
+
+def test_greeting_is_the_warning_banner(server):  # type: ignore[no-untyped-def]
+    """HFTP-003: the warning text is shown before login, and the daemon does not name its version."""
+    result = server.anonymous([])
+    greeting = result["connect"]["reply"]
+    assert server.test["banner"] in greeting, greeting
+    assert not re.search(r"\d+\.\d+\.\d+", greeting), f"the greeting names a version: {greeting}"
 
 
 def test_anonymous_passive_download(server):  # type: ignore[no-untyped-def]

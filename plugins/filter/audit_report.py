@@ -7,7 +7,7 @@ from __future__ import annotations
 DOCUMENTATION = r"""
 name: audit_report
 short_description: Aggregate hardened.ftp.ftp_audit results into a fleet report (data, JSON, JUnit or HTML)
-version_added: 1.1.0
+version_added: 1.0.0
 author: hardened.ftp contributors (@hardened)
 description:
   - "Takes the results of M(hardened.ftp.ftp_audit) registered on every host, as C({host: result}), and returns

@@ -35,8 +35,8 @@ CONTROLS = (
         "id": "HFTP-003",
         "title": "A warning banner is shown before login",
         "mapping": ["ComplianceAsCode ftp_present_banner"],
-        "remediation": "Run hardened.ftp.site with vsftpd_banner set (the default is a warning text); for "
-        "pure-ftpd set pureftpd_extra_options: {FortunesFile: <banner file>}.",
+        "remediation": "Run hardened.ftp.site with vsftpd_banner or pureftpd_banner set (both default to a warning "
+        "text).",
         "firewall": False,
     },
     {

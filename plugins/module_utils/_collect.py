@@ -24,6 +24,7 @@ from ansible_collections.hardened.ftp.plugins.module_utils._pureftpd_conf import
     parse_pureftpd_conf_file,
     pureftpd_server_model,
     unknown_settings,
+    wrapper_value,
 )
 from ansible_collections.hardened.ftp.plugins.module_utils._ufw import parse_ufw_status
 from ansible_collections.hardened.ftp.plugins.module_utils._vsftpd_conf import (
@@ -96,12 +97,18 @@ def detect_daemon(
 
 
 def pureftpd_argv(processes: t.Sequence[tuple[str, list[str]]]) -> list[str] | None:
+    """The running pure-ftpd's options, or None when they cannot be read.
+
+    pure-ftpd rewrites its process title to ``pure-ftpd (SERVER)``, which hides its options on
+    most builds: a command line without a single option says nothing, and the files are read.
+    """
     for comm, argv in processes:
         if (
             comm.startswith("pure-ftpd")
             and argv
             and "wrapper" not in argv[0]
             and "pure-ftpd" in os.path.basename(argv[0]).split(" ")[0]
+            and any(arg.startswith("-") for arg in argv[1:])
         ):
             return argv
     return None
@@ -167,7 +174,7 @@ def _read_pureftpd(conf_dir: str, argv: list[str] | None) -> dict[str, t.Any]:
             path = os.path.join(conf_dir, name)
             if os.path.isfile(path) and not name.startswith("."):
                 try:
-                    settings[name] = read_text(path)
+                    settings[name] = wrapper_value(read_text(path))
                 except OSError as exc:
                     raise CollectError(
                         f"pureftpd_conf_dir {conf_dir}: cannot read {name} ({exc}); run with become: true"

@@ -135,6 +135,16 @@ def _pair_value(name: str, content: str) -> str:
     return f"{parts[0]}:{parts[1]}"
 
 
+def wrapper_value(content: str) -> str:
+    """The value Debian's pure-ftpd-wrapper takes from a setting file: its first line that is
+    neither blank nor a comment (so a file may start with a ``# Ansible managed`` header)."""
+    for line in content.splitlines():
+        line = line.strip()
+        if line and not line.startswith("#"):
+            return line
+    return ""
+
+
 def conf_to_args(settings: t.Mapping[str, str]) -> list[str]:
     """Turn ``{setting: content}`` into the pure-ftpd argv the Debian wrapper would build.
 
@@ -144,7 +154,7 @@ def conf_to_args(settings: t.Mapping[str, str]) -> list[str]:
     args = []  # type: t.List[str]
     for name in sorted(settings):
         content = settings[name] if isinstance(settings[name], str) else str(settings[name])
-        first_line = content.strip().splitlines()[0].strip() if content.strip() else ""
+        first_line = wrapper_value(content)
         if name in SETTINGS:
             flag, kind = SETTINGS[name]
             if kind == "flag":

@@ -21,6 +21,7 @@ import typing as t
 from ansible_collections.hardened.ftp.plugins.module_utils._errors import ParseError
 from ansible_collections.hardened.ftp.plugins.module_utils._firewall_model import Ruleset
 from ansible_collections.hardened.ftp.plugins.module_utils._iptables import parse_iptables_save
+from ansible_collections.hardened.ftp.plugins.module_utils._port_range import parse_port_range
 
 POLICY_WORDS = {"deny": "DROP", "reject": "DROP", "allow": "ACCEPT", "drop": "DROP", "accept": "ACCEPT"}
 _COLUMNS = re.compile(r"\s{2,}")
@@ -293,3 +294,87 @@ def ufw_ruleset_from_status(status: str | t.Mapping[str, t.Any]) -> Ruleset:
     result.backend = "ufw"
     result.warnings.extend(warnings)
     return result
+
+
+# --- Rules a role added, and the ones it no longer wants ---------------------------------------
+
+_ADDED_LINE = re.compile(r"^ufw (?P<action>allow|deny|reject|limit) (?P<spec>.*?)(?: comment '(?P<comment>.*)')?$")
+_PORT_PROTO = re.compile(r"^(?P<port>\d+(?::\d+)?)(?:/(?P<proto>\w+))?$")
+
+
+def parse_show_added(text: str) -> list[dict[str, str]]:
+    """Read ``ufw show added``: one dict per rule with action, port, proto, from_ip, to_ip, comment.
+
+    Lines ufw writes in another shape (application profiles, interfaces, routed rules) are kept
+    with ``port`` empty, so callers can tell they are not plain port rules.
+    """
+    rules: list[dict[str, str]] = []
+    for line in text.splitlines():
+        match = _ADDED_LINE.match(line.strip())
+        if not match:
+            continue
+        rule = {"action": match["action"], "port": "", "proto": "any", "from_ip": "any", "to_ip": "any"}
+        rule["comment"] = match["comment"] or ""
+        words = match["spec"].split()
+        short = _PORT_PROTO.match(words[0]) if len(words) == 1 else None
+        if short:
+            rule["port"], rule["proto"] = short["port"], short["proto"] or "any"
+        else:
+            keys = {"from": "from_ip", "to": "to_ip", "port": "port", "proto": "proto"}
+            pairs = list(zip(words[::2], words[1::2]))
+            if len(words) % 2 or any(key not in keys for key, _value in pairs):
+                rules.append({**rule, "port": "", "spec": match["spec"]})
+                continue
+            for key, value in pairs:
+                rule[keys[key]] = value
+        rules.append(rule)
+    return rules
+
+
+def _ufw_port(value: t.Any) -> str:
+    low, high = parse_port_range(value)
+    return str(low) if low == high else f"{low}:{high}"
+
+
+def _as_list(value: t.Any) -> list[t.Any]:
+    return list(value) if isinstance(value, (list, tuple)) else [value]
+
+
+def expand_wanted(wanted: t.Sequence[t.Mapping[str, t.Any]]) -> set[tuple[str, str, str]]:
+    """(port, proto, source) for every combination the wanted entries describe.
+
+    Each entry has ``port`` (a port, a range such as ``8000-8010`` or ``8000:8010``, or a list of
+    them), ``proto`` (default tcp) and ``from_ip`` (an address, a network, a list of them; empty or
+    missing means any).
+    """
+    out: set[tuple[str, str, str]] = set()
+    for entry in wanted:
+        if not isinstance(entry, t.Mapping) or "port" not in entry:
+            raise ParseError(f"each wanted ufw rule needs a port, got {entry!r}")
+        sources = [str(s) if s else "any" for s in _as_list(entry.get("from_ip") or "any")] or ["any"]
+        for port in _as_list(entry["port"]):
+            for source in sources:
+                out.add((_ufw_port(port), str(entry.get("proto") or "tcp"), _normal_source(source)))
+    return out
+
+
+def _normal_source(source: str) -> str:
+    if source == "any":
+        return source
+    try:
+        return str(ipaddress.ip_network(source, strict=False))
+    except ValueError:
+        return source
+
+
+def stale_rules(show_added: str, wanted: t.Sequence[t.Mapping[str, t.Any]], marker: str) -> list[dict[str, str]]:
+    """Allow rules whose comment starts with ``marker`` and that ``wanted`` no longer describes."""
+    keep = expand_wanted(wanted)
+    stale = []
+    for rule in parse_show_added(show_added):
+        if rule["action"] != "allow" or not rule["comment"].startswith(marker) or not rule["port"]:
+            continue
+        key = (rule["port"], rule["proto"], _normal_source(rule["from_ip"]))
+        if rule["to_ip"] == "any" and key not in keep:
+            stale.append({k: rule[k] for k in ("port", "proto", "from_ip", "comment")})
+    return stale

@@ -8,7 +8,7 @@ from __future__ import annotations
 DOCUMENTATION = r"""
 module: ftp_audit
 short_description: Audit an FTP host against the hardened.ftp baseline
-version_added: 1.1.0
+version_added: 1.0.0
 author: hardened.ftp contributors (@hardened)
 description:
   - Evaluates every control of the hardened.ftp baseline (C(HFTP-001) to C(HFTP-014), see C(docs/baseline.md)

@@ -47,6 +47,33 @@ def test_read_pureftpd_dir_and_running(tmp_path: Path) -> None:
         read_server("auto", None, "/nonexistent", False, lambda name: None, processes=[])
 
 
+def test_read_pureftpd_files_with_a_comment_header(tmp_path: Path) -> None:
+    """The files hardened.ftp.pureftpd writes: an Ansible-managed header, then the value."""
+    header = (
+        "#\n# Ansible managed\n#\n# {name}: read by Debian's pure-ftpd-wrapper (first line that is not a comment).\n"
+    )
+    for name, value in {
+        "PassivePortRange": "30000 30009",
+        "ChrootEveryone": "yes",
+        "MinUID": "1000",
+        "TLS": "3",
+    }.items():
+        (tmp_path / name).write_text(header.format(name=name) + value + "\n")
+    result = read_server("pureftpd", None, str(tmp_path), False, lambda name: None, processes=[])
+    assert result["options"] == {
+        "ChrootEveryone": "yes",
+        "MinUID": "1000",
+        "PassivePortRange": "30000 30009",
+        "TLS": "3",
+    }
+    assert (result["server"]["pasv_min_port"], result["server"]["pasv_max_port"]) == (30000, 30009)
+    assert result["server"]["tls_required"] is True
+    # The daemon's rewritten process title hides its options: the files are what it runs with.
+    hidden = [("pure-ftpd", ["pure-ftpd (SERVER)"])]
+    running = read_server("pureftpd", None, str(tmp_path), True, lambda name: None, processes=hidden)
+    assert running["server"]["pasv_min_port"] == 30000 and running["server"]["tls_required"] is True
+
+
 def test_detect_prefers_running_then_binary() -> None:
     assert detect_daemon([("vsftpd", [])], lambda n: None, lambda p: False) == "vsftpd"
     assert (
