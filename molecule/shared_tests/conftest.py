@@ -54,6 +54,21 @@ def pytest_configure(config: pytest.Config) -> None:
         config.option.hosts = ",".join(f"podman://{h}" for h in group_hosts("ftp_servers"))
 
 
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Under pytest-xdist's ``--dist loadgroup`` each server's tests run on one worker, in order.
+
+    A server's tests change its state in turn (the helper taken out and put back, the firewall role
+    re-run, a reboot), so they never run at the same time; different servers are tested in parallel.
+    Runs before xdist's own hook, which reads the group marker.
+    """
+    for item in items:
+        callspec = getattr(item, "callspec", None)
+        host = callspec.params.get("_testinfra_host") if callspec else None
+        if host is not None:
+            item.add_marker(pytest.mark.xdist_group(host.backend.get_pytest_id()))
+
+
 def container_ip(name: str) -> str:
     return subprocess.run(
         ["podman", "inspect", "-f", "{{range .NetworkSettings.Networks}}{{.IPAddress}} {{end}}", name],
