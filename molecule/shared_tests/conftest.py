@@ -54,6 +54,21 @@ def pytest_configure(config: pytest.Config) -> None:
         config.option.hosts = ",".join(f"podman://{h}" for h in group_hosts("ftp_servers"))
 
 
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Under pytest-xdist's ``--dist loadgroup`` each server's tests run on one worker, in order.
+
+    A server's tests change its state in turn (the helper taken out and put back, the firewall role
+    re-run, a reboot), so they never run at the same time; different servers are tested in parallel.
+    Runs before xdist's own hook, which reads the group marker.
+    """
+    for item in items:
+        callspec = getattr(item, "callspec", None)
+        host = callspec.params.get("_testinfra_host") if callspec else None
+        if host is not None:
+            item.add_marker(pytest.mark.xdist_group(host.backend.get_pytest_id()))
+
+
 def container_ip(name: str) -> str:
     return subprocess.run(
         ["podman", "inspect", "-f", "{{range .NetworkSettings.Networks}}{{.IPAddress}} {{end}}", name],
@@ -124,13 +139,13 @@ def unique() -> str:
 
 LISTENER = """
 import os, socket, sys
-port, pidfile = int(sys.argv[1]), sys.argv[2]
+port, pidfile, idle = int(sys.argv[1]), sys.argv[2], float(sys.argv[3])
 sock = socket.socket(socket.AF_INET6, socket.SOCK_STREAM)
 sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
 sock.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 0)  # IPv4 and IPv6 alike
 sock.bind(("::", port))
 sock.listen(5)
-sock.settimeout(90)
+sock.settimeout(idle)
 with open(pidfile, "w") as handle:
     handle.write(str(os.getpid()))
 try:
@@ -254,11 +269,14 @@ class Firewall:
         self.server.ip = container_ip(self.name)
 
     @contextlib.contextmanager
-    def listener(self, port: int) -> Iterator[int]:
-        """A TCP listener on the server that is not the FTP daemon; stopped by its own pid."""
+    def listener(self, port: int, idle: float = 90) -> Iterator[int]:
+        """A TCP listener on the server that is not the FTP daemon; stopped by its own pid.
+
+        It also stops by itself after ``idle`` seconds without a connection.
+        """
         pidfile = f"/tmp/hardened-ftp-listener-{port}.pid"
         self.sh("rm", "-f", pidfile)
-        podman_exec(self.name, ["sh", "-c", f"python3 -c '{LISTENER}' {port} {pidfile} >/dev/null 2>&1 &"])
+        podman_exec(self.name, ["sh", "-c", f"python3 -c '{LISTENER}' {port} {pidfile} {idle} >/dev/null 2>&1 &"])
         for _attempt in range(50):
             if self.sh("test", "-s", pidfile, check=False).returncode == 0:
                 break
