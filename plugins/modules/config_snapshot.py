@@ -45,6 +45,7 @@ attributes:
     description: Reports what would be copied or removed, and changes nothing.
   diff_mode:
     support: none
+    description: Lists the files in RV(copied) and RV(removed) instead of a diff.
 notes:
   - A path that does not exist is not saved; a copy kept from an earlier run under its name is removed,
     so that a later restore does not bring back a file the configuration had dropped.

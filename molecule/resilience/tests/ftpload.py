@@ -59,7 +59,7 @@ def run(load: dict[str, Any]) -> dict[str, Any]:
         raise ValueError("sessions must be 1-500")
     sources = load.get("sources") or [""]
     barrier = threading.Barrier(count)
-    outs: list[dict[str, Any]] = [{} for _ in range(count)]
+    outs: list[dict[str, Any]] = [{} for _session in range(count)]
     threads = [
         threading.Thread(target=session, args=(load, sources[i % len(sources)], barrier, outs[i]), daemon=True)
         for i in range(count)
