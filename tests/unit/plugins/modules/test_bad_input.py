@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 from ansible.module_utils.testing import patch_module_args
 from ansible_collections.hardened.ftp.plugins.modules import (
+    config_snapshot,
     ftp_audit,
     ftp_consistency,
     ftp_firewall_facts,
@@ -25,6 +26,8 @@ MODULES = {
     "ftp_consistency": ftp_consistency,
     "ftp_audit": ftp_audit,
 }
+# Modules that read no configuration or ruleset: argument checks only.
+ALL_MODULES = {**MODULES, "config_snapshot": config_snapshot}
 GARBAGE = "\x00\xff\ufffd" + "=" * 3 + "\n-A INPUT -p tcp --dport 99999999 -j\n*filter\n:BROKEN\nCOMMIT\n" + "x" * 5000
 
 # (module, arguments, text the failure must contain)
@@ -55,6 +58,11 @@ BAD_ARGS = [
     ),
     ("ftp_audit", {"backend": "iptables", "waivers": {"HFTP-999": "because"}}, "hardened_ftp_audit_waivers"),
     ("ftp_audit", {"backend": "iptables", "passive_policy": "helper-ish"}, "passive_policy"),
+    ("config_snapshot", {"paths": ["/etc/vsftpd.conf"]}, "store"),
+    ("config_snapshot", {"paths": ["etc/vsftpd.conf"], "store": "/var/lib/x"}, "must be absolute paths"),
+    ("config_snapshot", {"paths": ["/etc/a/conf", "/etc/b/conf"], "store": "/var/lib/x"}, "base names must differ"),
+    ("config_snapshot", {"paths": ["/etc/pure-ftpd"], "store": "/etc/pure-ftpd/good"}, "must not be inside"),
+    ("config_snapshot", {"paths": ["/etc/x"], "store": "/var/lib/x", "state": "kept"}, "state"),
 ]
 
 
@@ -82,7 +90,7 @@ def garbage_host(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_bad_arguments_fail_naming_the_option(
     garbage_host: None, capsys: pytest.CaptureFixture, name: str, args: dict[str, t.Any], needle: str
 ) -> None:
-    result = run_module(MODULES[name], args, capsys)
+    result = run_module(ALL_MODULES[name], args, capsys)
     assert result.get("failed") is True, result
     assert needle in result["msg"], result["msg"]
     assert "Traceback" not in result["msg"] and "exception" not in result

@@ -1,6 +1,8 @@
 # Copyright (c) hardened.ftp contributors
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
+"""config_snapshot: save, restore, check mode. Its bad arguments are in test_bad_input.py, with every module's."""
+
 from __future__ import annotations
 
 import json
@@ -114,17 +116,3 @@ def test_a_file_gone_from_the_configuration_is_not_brought_back(
     conf["file"].write_text("listen=NO\n")
     restored = run({**args, "state": "restored"}, capsys)
     assert conf["file"].read_text() == "listen=NO\n" and restored["changed"] is False
-
-
-@pytest.mark.parametrize(
-    ("args", "message"),
-    [
-        ({"paths": ["etc/vsftpd.conf"], "store": "/var/lib/x"}, "must be absolute paths; got etc/vsftpd.conf"),
-        ({"paths": ["/etc/a/conf", "/etc/b/conf"], "store": "/var/lib/x"}, "paths: the base names must differ"),
-        ({"paths": ["/etc/pure-ftpd"], "store": "/etc/pure-ftpd/good"}, "must not be inside one of paths"),
-        ({"paths": ["/etc/x"], "store": "/var/lib/x", "state": "kept"}, "value of state must be one of"),
-    ],
-)
-def test_bad_input_is_refused(args: dict, message: str, capsys: pytest.CaptureFixture) -> None:
-    result = run(args, capsys)
-    assert result["failed"] is True and message in result["msg"], result["msg"]
