@@ -23,7 +23,7 @@ export ANSIBLE_FORCE_COLOR ?= true
 export PY_COLORS ?= 1
 
 .PHONY: help demo demo-clean test lint sanity unit molecule images host venv link build build-check clean \
-	docs diagrams changelog ee-context
+	docs diagrams changelog ee-context bench
 
 help:
 	@echo "make demo      provision a local container as a hardened FTP server and download from it"
@@ -36,6 +36,8 @@ help:
 	@echo "make docs      regenerate docs/reference/ and the role READMEs' tables (make lint checks them)"
 	@echo "make diagrams  re-render docs/diagrams/*.puml to SVG and PNG (needs plantuml: apt-get install plantuml)"
 	@echo "make changelog regenerate CHANGELOG.md from changelogs/fragments (antsibull-changelog)"
+	@echo "make bench     benchmarks: shell floor, first and second run, audit, fleet of 1/5/10, plugins (bench/README.md)"
+	@echo "               e.g. make bench BENCH_ARGS='--repeat 1 --fleet 1,2' for a quick run"
 	@echo "make ee-context  build the collection and write the execution environment's build context to .tmp/ee"
 
 $(BIN)/activate: requirements-dev.txt
@@ -119,6 +121,13 @@ ee-context: build
 	cp $(TMP)/dist/hardened-ftp-$(VERSION).tar.gz $(TMP)/dist/hardened-ftp.tar.gz
 	ansible-builder create -f execution-environment.yml --context $(TMP)/ee
 	@echo "[ee] build context in $(TMP)/ee; build it with: ansible-builder build -f execution-environment.yml --context $(TMP)/ee -t hardened-ftp-ee:$(VERSION)"
+
+# Takes 30-60 min on 2 cores with the defaults (--repeat 3 --fleet 1,5,10); writes bench/results/ and
+# bench/RESULTS.md. Containers bench-*, network hardened-ftp-bench, removed at the end.
+BENCH_ARGS ?=
+bench: venv link host
+	@bash testbed/build-image.sh bookworm
+	python3 bench/run.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(TMP) .pytest_cache .ruff_cache
