@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 # Copyright (c) hardened.ftp contributors
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
@@ -115,7 +114,7 @@ class Bed:
     def start(self, label: str, count: int) -> list[dict[str, str]]:
         """Start count fresh containers of the bench image; wait until sshd answers."""
         names = []
-        for _ in range(count):
+        for _attempt in range(count):
             self.counter += 1
             name = f"{PREFIX}{self.run_id}-{label}-{self.counter}"
             assert name.startswith(PREFIX)
@@ -368,7 +367,7 @@ def floor(host: dict[str, str], case: str, logs: Path, label: str) -> tuple[floa
     key = str(TMP / "id_ed25519")
     argv = ["ssh", "-i", key, *SSH_OPTS, "-o", "ControlMaster=no", f"root@{host['address']}", remote]
     script = (ROOT / "bench" / "floor.sh").read_text()
-    wall, cpu, _ = timed(argv, stdin=script, log=logs / f"floor-{label}.log")
+    wall, cpu = timed(argv, stdin=script, log=logs / f"floor-{label}.log")[:2]
     return wall, cpu
 
 
@@ -454,7 +453,7 @@ def measure_fleet(
 def measure_plugins(repeat: int) -> dict[str, Any]:
     env = dict(os.environ, PYTHONPATH=str(ROOT / ".tmp" / "collections"))
     argv = [sys.executable, str(ROOT / "bench" / "bench_plugins.py"), "--repeat", str(max(repeat, 5))]
-    _, _, out = timed(argv, env=env)
+    out = timed(argv, env=env)[2]
     return json.loads(out)
 
 
