@@ -54,19 +54,23 @@ def pytest_configure(config: pytest.Config) -> None:
         config.option.hosts = ",".join(f"podman://{h}" for h in group_hosts("ftp_servers"))
 
 
-@pytest.hookimpl(tryfirst=True)
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Under pytest-xdist's ``--dist loadgroup`` each server's tests run on one worker, in order.
+def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
+    """With pytest-xdist (``-n``), each server's tests run on one worker, in file order.
 
     A server's tests change its state in turn (the helper taken out and put back, the firewall role
     re-run, a reboot), so they never run at the same time; different servers are tested in parallel.
-    Runs before xdist's own hook, which reads the group marker.
+    The scope of a test is the longest server name in its id (``[podman://NAME...]``).
     """
-    for item in items:
-        callspec = getattr(item, "callspec", None)
-        host = callspec.params.get("_testinfra_host") if callspec else None
-        if host is not None:
-            item.add_marker(pytest.mark.xdist_group(host.backend.get_pytest_id()))
+    from xdist.scheduler import LoadScopeScheduling  # only imported when xdist runs the tests
+
+    servers = group_hosts("ftp_servers")
+
+    class PerServer(LoadScopeScheduling):  # type: ignore[misc]
+        def _split_scope(self, nodeid: str) -> str:
+            named = [name for name in servers if f"podman://{name}" in nodeid]
+            return max(named, key=len) if named else nodeid
+
+    return PerServer(config, log)
 
 
 def container_ip(name: str) -> str:
