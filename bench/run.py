@@ -615,6 +615,28 @@ def write_results(data: dict[str, Any], rewrite_json: bool = True) -> None:
 # ---------------------------------------------------------------- main
 
 
+def merge(parts: list[dict[str, Any]]) -> dict[str, Any]:
+    """One result from runs that each measured a part (e.g. the cases, then the fleet)."""
+    data = dict(parts[0])
+    data["cases"], data["fleet"] = {}, {}
+    for part in parts:
+        data["cases"].update(part.get("cases") or {})
+        data["fleet"].update(part.get("fleet") or {})
+    data["command"] = " ; ".join(part["command"] for part in parts)
+    data["duration_s"] = sum(part.get("duration_s", 0) for part in parts)
+    data["parts"] = [{"date": p["date"], "load": p.get("load"), "error": p.get("error")} for p in parts]
+    loads = [p["load"] for p in parts if p.get("load")]
+    data["load"] = {
+        "median": round(statistics.median(item["median"] for item in loads), 2),
+        "min": min(item["min"] for item in loads),
+        "max": max(item["max"] for item in loads),
+        "n": sum(item["n"] for item in loads),
+    }
+    # A part stopped on purpose (to leave time for the next) is not an error of the merged result.
+    data["error"] = "; ".join(p["error"] for p in parts if p.get("error") and p["error"] != "interrupted")
+    return data
+
+
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=3, help="timings per measurement (default 3)")
@@ -624,7 +646,10 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--no-podman", action="store_true", help="skip the podman-connection comparison run")
     parser.add_argument("--no-write", action="store_true", help="print the results, do not write bench/results")
     parser.add_argument(
-        "--from-json", type=Path, help="measure nothing: write bench/RESULTS.md again from a saved JSON (e.g. partial)"
+        "--from-json",
+        type=Path,
+        nargs="+",
+        help="measure nothing: write the results again from saved JSON files (partial runs are merged)",
     )
     args = parser.parse_args(argv)
     args.fleet = [int(s) for s in args.fleet.split(",") if s.strip()]
@@ -639,9 +664,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     if args.from_json:
-        data = json.loads(args.from_json.read_text())
-        data["json"] = str(args.from_json)
-        write_results(data, rewrite_json=False)
+        write_results(merge([json.loads(path.read_text()) for path in args.from_json]))
         return 0
     os.environ.setdefault("CONTAINERS_CONF", str(ROOT / "testbed" / "containers.conf"))
     for tool in ("podman", "ansible-playbook", "ssh", "ssh-keygen"):
@@ -697,7 +720,7 @@ def main(argv: list[str] | None = None) -> int:
         say(f"FAILED: {err}" if isinstance(err, BenchError) else "interrupted")
         with contextlib.suppress(Exception):
             # What was measured before the failure, marked as such, for the analysis; not a result.
-            data["error"] = str(err)[:2000] or "interrupted"
+            data["error"] = str(err)[:2000] if isinstance(err, BenchError) else "interrupted"
             data["load"] = stat(sampler.samples or [os.getloadavg()[0]])
             data["duration_s"] = round(time.monotonic() - started)
             (logs / "partial.json").write_text(json.dumps(data, indent=1) + "\n")
