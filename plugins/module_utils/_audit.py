@@ -161,7 +161,7 @@ def check_local_logins(state: State) -> Outcome:
     if not _vsftpd(state):
         chroot = _pure_yes(options, "ChrootEveryone")
         min_uid = _setting(options, "MinUID")
-        ok = chroot and min_uid.isdigit() and int(min_uid) > 0
+        ok = chroot and min_uid.isdecimal() and int(min_uid) > 0
         return (PASS if ok else FAIL), [f"ChrootEveryone={yn(chroot)}", "MinUID={}".format(min_uid or "(unset)")]
     if not options.get("local_enable"):
         return PASS, ["local_enable=NO: only anonymous sessions"]

@@ -62,7 +62,7 @@ def running_processes(proc: str = "/proc") -> list[tuple[str, list[str]]]:
     except OSError:
         return found
     for entry in entries:
-        if not entry.isdigit():
+        if not entry.isdecimal():
             continue
         try:
             with open(os.path.join(proc, entry, "cmdline"), "rb") as handle:

@@ -207,8 +207,8 @@ class Net(_Value):
             len(octets) == 4
             and "" not in octets
             and head.isascii()
-            and "".join(octets).isdigit()
-            and (not slash or (prefix.isascii() and prefix.isdigit()))
+            and "".join(octets).isdecimal()
+            and (not slash or (prefix.isascii() and prefix.isdecimal()))
         ):
             first, second, third, fourth = map(int, octets)
             length = int(prefix) if slash else 32

@@ -399,7 +399,7 @@ def parse_iptables_save(text: str, family: str = "ipv4", backend: str = "iptable
                 chain = _table_chain(table, words[1], table_name)
                 rest = words[2:]
                 position = None
-                if command in ("-I", "--insert") and rest and rest[0].isdigit():
+                if command in ("-I", "--insert") and rest and rest[0].isdecimal():
                     position = int(rest[0]) - 1
                     rest = rest[1:]
                 rule = parse_rule_words(rest, family)

@@ -60,7 +60,7 @@ def _port_value(value: t.Any, sets: t.Mapping[str, list[t.Any]]) -> IntervalSet:
             if value[1:] in sets:
                 return iv_normalize(range_item for item in sets[value[1:]] for range_item in _port_value(item, sets))
             raise _Unsupported(f"named set {value}")
-        if value.isdigit():
+        if value.isdecimal():
             number = int(value)
             return ((number, number),)
         services = {"ftp": 21, "ftp-data": 20, "ssh": 22, "http": 80, "https": 443, "smtp": 25, "domain": 53}

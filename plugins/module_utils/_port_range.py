@@ -28,7 +28,7 @@ def _port(value: t.Any, original: t.Any) -> int:
         raise PortRangeError(f"{original!r} is not a port range: booleans are not ports; accepted: {ACCEPTED_FORMS}")
     if isinstance(value, int):
         port = value
-    elif isinstance(value, str) and value.strip().isdigit():
+    elif isinstance(value, str) and value.strip().isdecimal():
         port = int(value.strip())
     else:
         raise PortRangeError(

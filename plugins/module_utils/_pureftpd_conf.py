@@ -128,7 +128,7 @@ def _flag_value(name: str, content: str) -> bool:
 
 def _pair_value(name: str, content: str) -> str:
     parts = content.replace(":", " ").split()
-    if len(parts) != 2 or not all(part.isdigit() for part in parts):
+    if len(parts) != 2 or not all(part.isdecimal() for part in parts):
         raise PureFtpdConfigError(
             f"pure-ftpd setting {name}: {content.strip()!r} is not two numbers like '30000 30999'"
         )
@@ -245,8 +245,8 @@ def _parse_bind(value: str | None) -> tuple[str, int]:
         return "", DEFAULT_PORT
     address, sep, port = value.rpartition(",")
     if not sep:
-        address, port = ("", value) if value.isdigit() else (value, "")
-    if port and not port.isdigit():
+        address, port = ("", value) if value.isdecimal() else (value, "")
+    if port and not port.isdecimal():
         raise PureFtpdConfigError(f"pure-ftpd Bind (-S) {value!r}: the port must be a number, e.g. '0.0.0.0,21'")
     return address.strip(), int(port) if port else DEFAULT_PORT
 
@@ -255,7 +255,7 @@ def _parse_range(value: str | None) -> tuple[int | None, int | None]:
     if not value:
         return None, None
     low, sep, high = value.partition(":")
-    if not sep or not low.isdigit() or not high.isdigit():
+    if not sep or not low.isdecimal() or not high.isdecimal():
         raise PureFtpdConfigError(f"pure-ftpd PassivePortRange (-p) {value!r}: expected 'min:max'")
     return int(low), int(high)
 
@@ -263,7 +263,7 @@ def _parse_range(value: str | None) -> tuple[int | None, int | None]:
 def _tls_level(value: str | None) -> int:
     if value is None or value == "":
         return 0
-    if not value.strip().isdigit() or int(value) > 3:
+    if not value.strip().isdecimal() or int(value) > 3:
         raise PureFtpdConfigError(f"pure-ftpd TLS (-Y) {value!r}: expected 0, 1, 2 or 3")
     return int(value)
 

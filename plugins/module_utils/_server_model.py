@@ -45,7 +45,7 @@ def _coerce(key: str, value: t.Any, kinds: tuple[type, ...]) -> t.Any:
             return None
         if isinstance(value, bool):
             raise ServerModelError(f"server model key {key}: {value!r} is not a port number")
-        if isinstance(value, int) or (isinstance(value, str) and value.strip().isdigit()):
+        if isinstance(value, int) or (isinstance(value, str) and value.strip().isdecimal()):
             number = int(value)
             if 0 <= number <= 65535:
                 return number

@@ -122,7 +122,7 @@ def _endpoint(text: str) -> tuple[str, str, str, str]:
         if word == "Anywhere":
             continue
         spec, _sep, proto = word.partition("/")
-        if spec.replace(":", "").replace(",", "").isdigit():
+        if spec.replace(":", "").replace(",", "").isdecimal():
             ports, protocol = spec, proto
         else:
             address = word if not proto or not proto.isalpha() else spec

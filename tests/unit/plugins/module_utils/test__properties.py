@@ -44,7 +44,7 @@ from ansible_collections.hardened.ftp.plugins.module_utils._vsftpd_conf import (
     vsftpd_conf_problems,
     vsftpd_server_model,
 )
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 LINES = st.lists(
@@ -83,6 +83,10 @@ def test_ufw_and_nft_raise_only_parse_error(text: str) -> None:
         st.sampled_from(["Bind", "PassivePortRange", "TLS", "NoAnonymous", "NATmode", "Junk"]), st.text(max_size=12)
     )
 )
+# Digits str.isdigit() accepts and int() does not (found by this test): the parsers use isdecimal().
+@example({"TLS": "\u00b2"})
+@example({"Bind": "127.0.0.1,\u00b9"})
+@example({"PassivePortRange": "\u00b3 30000"})
 def test_pureftpd_raises_only_its_error(settings_: dict) -> None:
     with contextlib.suppress(PureFtpdConfigError):
         pureftpd_server_model(settings_)
