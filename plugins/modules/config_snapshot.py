@@ -102,6 +102,14 @@ ARGUMENT_SPEC = {
 }
 
 
+def _delete(path: str) -> None:
+    """Remove a file, a link or a whole directory."""
+    if os.path.isdir(path) and not os.path.islink(path):
+        shutil.rmtree(path)
+    else:
+        os.unlink(path)
+
+
 class Sync:
     """Make destination trees equal to source trees, recording (and in check mode only recording) changes."""
 
@@ -123,12 +131,8 @@ class Sync:
         if not os.path.lexists(path):
             return
         self.removed.append(path)
-        if self.check_mode:
-            return
-        if os.path.isdir(path) and not os.path.islink(path):
-            shutil.rmtree(path)
-        else:
-            os.unlink(path)
+        if not self.check_mode:
+            _delete(path)
 
     def copy_file(self, src: str, dest: str) -> None:
         if self._same_file(src, dest):
@@ -137,7 +141,7 @@ class Sync:
         if self.check_mode:
             return
         if os.path.isdir(dest) and not os.path.islink(dest):
-            shutil.rmtree(dest)
+            _delete(dest)
         # Written next to the destination, then renamed over it: a reader sees the old or the new file.
         fd, tmp = tempfile.mkstemp(prefix=".hardened-ftp-", dir=os.path.dirname(dest))
         os.close(fd)
