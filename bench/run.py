@@ -6,10 +6,13 @@
 One run measures, each timing repeated (--repeat) on fresh containers:
   floor            bench/floor.sh over one SSH call on a fresh container
   converge         first run of playbooks/site.yml on a fresh container (ratio to the floor)
-  rerun            second run of site.yml on the same host: must change nothing (asserted)
+  rerun            second run of site.yml on the same host: must change nothing (asserted); it takes
+                   the fast path (hardened.ftp.last_good_run)
+  rerun-full       the same with hardened_ftp_fast_path=false: every task checks its part of the host
   rerun-podman     the same second run over the podman connection, for comparison (first repeat only)
   audit            playbooks/audit.yml on that host
-  fleet            1, 5, 10 ... hosts converged then re-run together (forks = hosts)
+  fleet            1, 5, 10 ... hosts converged then re-run together (forks = hosts), and the floor
+                   run on as many fresh hosts at once (what the machine allows the fleet)
   plugins          bench/bench_plugins.py (20,000-rule iptables-save, 5,000-rule nft ruleset)
 for two cases: vsftpd + iptables and Pure-FTPd + nftables. Results go to bench/results/<date>.json
 and the table in bench/RESULTS.md. Containers are named bench-* on the podman network
@@ -22,6 +25,7 @@ Run it with `make bench` (which builds the test bed image first), or from the re
 from __future__ import annotations
 
 import argparse
+import concurrent.futures
 import contextlib
 import datetime
 import json
@@ -299,9 +303,17 @@ class Ansible:
         )
         return env
 
-    def play(self, playbook: str, hosts: list[dict[str, str]], case: str, label: str, connection: str = "ssh"):
+    def play(
+        self,
+        playbook: str,
+        hosts: list[dict[str, str]],
+        case: str,
+        label: str,
+        connection: str = "ssh",
+        extra: tuple[str, ...] = (),
+    ):
         inventory = self.inventory(hosts, case, connection)
-        argv = ["ansible-playbook", "-i", str(inventory), str(ROOT / "playbooks" / playbook)]
+        argv = ["ansible-playbook", "-i", str(inventory), str(ROOT / "playbooks" / playbook), *extra]
         if playbook == "audit.yml":
             argv += ["-e", f"hardened_ftp_audit_output_dir={self.logs / 'audit'}"]
         log = self.logs / f"{self.runs:03d}-{label}.json"
@@ -389,7 +401,7 @@ def measure_cases(
     bed: Bed, ansible: Ansible, args: argparse.Namespace, sampler: LoadSampler, out: dict[str, Any]
 ) -> dict[str, Any]:
     for case in args.cases:
-        out[case] = {k: [] for k in ("floor", "converge", "rerun", "rerun_podman", "audit")}
+        out[case] = {k: [] for k in ("floor", "converge", "rerun", "rerun_full", "rerun_podman", "audit")}
         out[case].update({"cpu": {}, "remote_tasks": {}, "slowest": {}, "packages": {}, "load": []})
     for rep in range(1, args.repeat + 1):
         for case in args.cases:
@@ -401,16 +413,20 @@ def measure_cases(
             res["floor"].append(wall)
             res["cpu"].setdefault("floor", []).append(cpu)
             say(f"  floor (shell script over one SSH call)  {wall:6.1f} s")
-            for phase, playbook, connection, changed in (
-                ("converge", "site.yml", "ssh", True),
-                ("rerun", "site.yml", "ssh", False),
-                ("rerun_podman", "site.yml", "podman", False),
-                ("audit", "audit.yml", "ssh", None),
+            # rerun takes the fast path (hardened.ftp.last_good_run finds nothing changed); rerun_full
+            # turns it off, as a run after any change to the host or the variables is.
+            full = ("-e", "hardened_ftp_fast_path=false")
+            for phase, playbook, connection, changed, extra in (
+                ("converge", "site.yml", "ssh", True, ()),
+                ("rerun", "site.yml", "ssh", False, ()),
+                ("rerun_full", "site.yml", "ssh", False, full),
+                ("rerun_podman", "site.yml", "podman", False, ()),
+                ("audit", "audit.yml", "ssh", None, ()),
             ):
                 # The podman-connection figure is a comparison, taken once (first repeat) to save time.
                 if phase == "rerun_podman" and (args.no_podman or rep > 1):
                     continue
-                wall, cpu, summary = ansible.play(playbook, [host], case, f"{case}-{rep}-{phase}", connection)
+                wall, cpu, summary = ansible.play(playbook, [host], case, f"{case}-{rep}-{phase}", connection, extra)
                 check_recap(summary, f"{case} {phase}", changed)
                 res[phase].append(wall)
                 res["cpu"].setdefault(phase, []).append(cpu)
@@ -435,8 +451,17 @@ def measure_fleet(
         for size in args.fleet:
             mark = len(sampler.samples)
             say(f"fleet repeat {rep}/{args.fleet_repeat}: {size} fresh container(s), forks {max(size, 5)}")
+            res = out.setdefault(str(size), {"floor": [], "converge": [], "rerun": [], "cpu": {}, "load": []})
+            # The shell floor on as many hosts at once: what the machine itself allows the fleet.
+            hosts = bed.start(f"fl{size}-r{rep}", size)
+            started = time.monotonic()
+            labels = [f"fleet{size}-{rep}-{h['name']}" for h in hosts]
+            with concurrent.futures.ThreadPoolExecutor(max_workers=size) as pool:
+                list(pool.map(floor, hosts, [FLEET_CASE] * size, [ansible.logs] * size, labels))
+            res.setdefault("floor", []).append(time.monotonic() - started)
+            say(f"  {'floor (shell script on every host at once)':<40} {res['floor'][-1]:6.1f} s")
+            bed.remove(hosts)
             hosts = bed.start(f"fleet{size}-r{rep}", size)
-            res = out.setdefault(str(size), {"converge": [], "rerun": [], "cpu": {}, "load": []})
             for phase, changed in (("converge", True), ("rerun", False), ("audit", None)):
                 playbook = "audit.yml" if phase == "audit" else "site.yml"
                 wall, cpu, summary = ansible.play(playbook, hosts, FLEET_CASE, f"fleet{size}-{rep}-{phase}")
@@ -517,6 +542,13 @@ def build_rows(data: dict[str, Any]) -> list[list[str]]:
             f"{case}: second run, 0 changed ({res['remote_tasks'].get('rerun', '?')} remote tasks)",
             rr, "", "<= 3 s", verdict(rr["median"], TARGETS["rerun_s_max"]),
         )  # fmt: skip
+        if res.get("rerun_full"):
+            rf = stat(res["rerun_full"])
+            tasks = res["remote_tasks"].get("rerun_full", "?")
+            row(
+                f"{case}: second run with the fast path off ({tasks} remote tasks)",
+                rf, f"{rf['median'] / rr['median']:.1f}x fast path",
+            )  # fmt: skip
         if res["rerun_podman"]:
             pm = stat(res["rerun_podman"])
             row(f"{case}: second run over podman (comparison)", pm, f"{pm['median'] / rr['median']:.2f}x ssh")
@@ -535,8 +567,8 @@ def build_rows(data: dict[str, Any]) -> list[list[str]]:
         sizes = sorted(int(k) for k in fleet)
         one = fleet[str(sizes[0])]
         for size in sizes:
-            for phase in ("converge", "rerun", "audit"):
-                if not fleet[str(size)].get(phase):
+            for phase in ("floor", "converge", "rerun", "audit"):
+                if not fleet[str(size)].get(phase) or not one.get(phase):
                     continue
                 s = stat(fleet[str(size)][phase])
                 base = stat(one[phase])["median"]

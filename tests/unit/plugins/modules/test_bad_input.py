@@ -18,6 +18,7 @@ from ansible_collections.hardened.ftp.plugins.modules import (
     ftp_consistency,
     ftp_firewall_facts,
     ftp_server_facts,
+    last_good_run,
 )
 
 MODULES = {
@@ -27,7 +28,7 @@ MODULES = {
     "ftp_audit": ftp_audit,
 }
 # Modules that read no configuration or ruleset: argument checks only.
-ALL_MODULES = {**MODULES, "config_snapshot": config_snapshot}
+ALL_MODULES = {**MODULES, "config_snapshot": config_snapshot, "last_good_run": last_good_run}
 GARBAGE = "\x00\xff\ufffd" + "=" * 3 + "\n-A INPUT -p tcp --dport 99999999 -j\n*filter\n:BROKEN\nCOMMIT\n" + "x" * 5000
 
 # (module, arguments, text the failure must contain)
@@ -63,6 +64,14 @@ BAD_ARGS = [
     ("config_snapshot", {"paths": ["/etc/a/conf", "/etc/b/conf"], "store": "/var/lib/x"}, "base names must differ"),
     ("config_snapshot", {"paths": ["/etc/pure-ftpd"], "store": "/etc/pure-ftpd/good"}, "must not be inside"),
     ("config_snapshot", {"paths": ["/etc/x"], "store": "/var/lib/x", "state": "kept"}, "state"),
+    ("last_good_run", {"state": "recorded"}, "fingerprint"),
+    ("last_good_run", {}, "action plugin"),
+    ("last_good_run", {"state": "forgotten", "fingerprint": "f"}, "state"),
+    ("last_good_run", {"fingerprint": "f", "store": "var/lib/x.json"}, "must be absolute paths"),
+    ("last_good_run", {"state": "recorded", "fingerprint": "f", "ports": [0]}, "ports must be TCP ports"),
+    ("last_good_run", {"state": "recorded", "fingerprint": "f", "ports": ["ftp"]}, "ports"),
+    ("last_good_run", {"fingerprint": "f", "max_age": -1}, "max_age"),
+    ("last_good_run", {"state": "recorded", "fingerprint": "f", "firewall": "pf"}, "firewall"),
 ]
 
 
