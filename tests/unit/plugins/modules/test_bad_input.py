@@ -19,6 +19,7 @@ from ansible_collections.hardened.ftp.plugins.modules import (
     ftp_firewall_facts,
     ftp_server_facts,
     last_good_run,
+    pureftpd_settings,
 )
 
 MODULES = {
@@ -28,7 +29,12 @@ MODULES = {
     "ftp_audit": ftp_audit,
 }
 # Modules that read no configuration or ruleset: argument checks only.
-ALL_MODULES = {**MODULES, "config_snapshot": config_snapshot, "last_good_run": last_good_run}
+ALL_MODULES = {
+    **MODULES,
+    "config_snapshot": config_snapshot,
+    "last_good_run": last_good_run,
+    "pureftpd_settings": pureftpd_settings,
+}
 GARBAGE = "\x00\xff\ufffd" + "=" * 3 + "\n-A INPUT -p tcp --dport 99999999 -j\n*filter\n:BROKEN\nCOMMIT\n" + "x" * 5000
 
 # (module, arguments, text the failure must contain)
@@ -72,6 +78,13 @@ BAD_ARGS = [
     ("last_good_run", {"state": "recorded", "fingerprint": "f", "ports": ["ftp"]}, "ports"),
     ("last_good_run", {"fingerprint": "f", "max_age": -1}, "max_age"),
     ("last_good_run", {"state": "recorded", "fingerprint": "f", "firewall": "pf"}, "firewall"),
+    ("pureftpd_settings", {}, "settings"),
+    ("pureftpd_settings", {"settings": {"../TLS": 1}}, "plain file names"),
+    ("pureftpd_settings", {"settings": {"TLS": 1}, "owned": [".hidden"]}, "plain file names"),
+    ("pureftpd_settings", {"settings": {"TLS": 1}, "header": "Ansible managed"}, "header"),
+    ("pureftpd_settings", {"settings": {"TLS": 1}, "mode": "rw-r--r--"}, "mode must be an octal"),
+    ("pureftpd_settings", {"settings": {"TLS": 1}, "owner": "no-such-user-x"}, "owner and group must exist"),
+    ("pureftpd_settings", {"settings": {"TLS": 1}, "path": "/nonexistent/conf"}, "is not a directory"),
 ]
 
 
