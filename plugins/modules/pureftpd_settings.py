@@ -39,7 +39,8 @@ options:
     default: []
   header:
     description:
-      - Comment lines written at the top of every file (for example C(ansible_managed | comment)). Each
+      - Comment lines written at the top of every file (for example the C(DEFAULT_MANAGED_STR) configuration
+        setting, through the C(comment) filter, as the EXAMPLES show). Each
         line must start with C(#), since the wrapper reads the first line that is not a comment.
     type: str
     default: ''
@@ -77,7 +78,7 @@ EXAMPLES = r"""
       PassivePortRange: "30000 30009"
       MaxClientsNumber: 50
     owned: [Bind, ChrootEveryone, PassivePortRange, MaxClientsNumber, TLS]
-    header: "{{ ansible_managed | comment }}"
+    header: "{{ lookup('ansible.builtin.config', 'DEFAULT_MANAGED_STR') | comment }}"
   become: true
   notify: Restart pure-ftpd
 """
