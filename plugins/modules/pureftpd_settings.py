@@ -64,7 +64,7 @@ attributes:
     support: full
     description: One diff per file written or removed.
 notes:
-  - Restart Pure-FTPd (through a handler) when RV(changed) is true; the wrapper reads the directory at start.
+  - Restart Pure-FTPd (through a handler) when the task reports a change; the wrapper reads the directory at start.
 seealso:
   - module: hardened.ftp.config_snapshot
 """
