@@ -117,6 +117,8 @@ def test_each_difference_is_noticed_and_named(host, server_name: str) -> None:  
     backend = hostvars(server_name).get("ftp_firewall_backend", "nftables")
     before = host.file(conf).content_string
     mode = host.file(dropbox).mode
+    # Pure-FTPd's unit is generated from its SysV script ("generated"); vsftpd's is "enabled".
+    unit_file_state = host.check_output(f"systemctl show --property=UnitFileState --value {unit}")
     podman_exec(server_name, ["sh", "-c", f"echo '# edited by hand' >> {conf}"])
     podman_exec(server_name, ["systemctl", "stop", unit])
     podman_exec(server_name, ["chmod", "0777", dropbox])
@@ -126,7 +128,8 @@ def test_each_difference_is_noticed_and_named(host, server_name: str) -> None:  
         named = " | ".join(reasons)
         assert any(reason.startswith(f"{conf}: was file") for reason in reasons), named
         assert any(reason.startswith(f"{dropbox}: was directory") for reason in reasons), named
-        assert f"service {unit}: was loaded/active/enabled, now loaded/inactive/enabled" in reasons, named
+        was, now = f"loaded/active/{unit_file_state}", f"loaded/inactive/{unit_file_state}"
+        assert f"service {unit}: was {was}, now {now}" in reasons, named
         assert "the live firewall rules changed" in reasons, named
         assert any(reason.startswith("port ") for reason in reasons), named
     finally:
