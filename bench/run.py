@@ -606,7 +606,12 @@ def markdown(data: dict[str, Any]) -> str:
             else []
         ),
         f"Load average (1 min) during the run: median {load['median']}, min {load['min']}, max {load['max']}"
-        f" on {m['cpus']} CPUs (the machine is shared: other test runs were going on).",
+        f" on {m['cpus']} CPUs"
+        + (
+            " (a median above the CPU count: other work competed with the benchmark)."
+            if load["median"] > m["cpus"]
+            else " (at most the CPU count: mostly the benchmark's own containers and controller)."
+        ),
         "",
         "| measurement | median s | min s | max s | ratio | target | result |",
         "|---|---|---|---|---|---|---|",
