@@ -606,12 +606,7 @@ def markdown(data: dict[str, Any]) -> str:
             else []
         ),
         f"Load average (1 min) during the run: median {load['median']}, min {load['min']}, max {load['max']}"
-        f" on {m['cpus']} CPUs"
-        + (
-            " (a median above the CPU count: other work competed with the benchmark)."
-            if load["median"] > m["cpus"]
-            else " (at most the CPU count: mostly the benchmark's own containers and controller)."
-        ),
+        f" on {m['cpus']} CPUs, the benchmark's own containers and controller included.",
         "",
         "| measurement | median s | min s | max s | ratio | target | result |",
         "|---|---|---|---|---|---|---|",
