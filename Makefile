@@ -122,8 +122,8 @@ ee-context: build
 	ansible-builder create -f execution-environment.yml --context $(TMP)/ee
 	@echo "[ee] build context in $(TMP)/ee; build it with: ansible-builder build -f execution-environment.yml --context $(TMP)/ee -t hardened-ftp-ee:$(VERSION)"
 
-# Takes 15-60 min on 2 cores (machine and load) with the defaults (--repeat 3 --fleet 1,5,10); writes bench/results/ and
-# bench/RESULTS.md. Containers bench-*, network hardened-ftp-bench, removed at the end.
+# Takes 15-60 min on 2 cores (it depends on the machine and its load) with the defaults
+# (--repeat 3 --fleet 1,5,10); writes bench/results/ and bench/RESULTS.md. Containers bench-*, network hardened-ftp-bench, removed at the end.
 BENCH_ARGS ?=
 bench: venv link host
 	@bash testbed/build-image.sh bookworm

@@ -91,9 +91,9 @@ removed:
 import filecmp
 import os
 import shutil
-import tempfile
 
 from ansible.module_utils.basic import AnsibleModule
+from ansible_collections.hardened.ftp.plugins.module_utils._files import replace_atomically
 
 ARGUMENT_SPEC = {
     "paths": {"type": "list", "elements": "path", "required": True},
@@ -142,10 +142,8 @@ class Sync:
             return
         if os.path.isdir(dest) and not os.path.islink(dest):
             _delete(dest)
-        # Written next to the destination, then renamed over it: a reader sees the old or the new file.
-        fd, tmp = tempfile.mkstemp(prefix=".hardened-ftp-", dir=os.path.dirname(dest))
-        os.close(fd)
-        try:
+
+        def fill(tmp: str) -> None:
             if os.path.islink(src):
                 os.unlink(tmp)
                 os.symlink(os.readlink(src), tmp)
@@ -153,10 +151,8 @@ class Sync:
                 shutil.copy2(src, tmp)
                 st = os.stat(src)
                 os.chown(tmp, st.st_uid, st.st_gid)
-            os.replace(tmp, dest)
-        finally:
-            if os.path.lexists(tmp):
-                os.unlink(tmp)
+
+        replace_atomically(dest, fill)
 
     def make_dir(self, src: str, dest: str) -> None:
         if os.path.lexists(dest) and not (os.path.isdir(dest) and not os.path.islink(dest)):

@@ -182,12 +182,12 @@ recorded_at:
 
 import json
 import os
-import tempfile
 import time
 import typing as t
 
 from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.hardened.ftp.plugins.module_utils import _host_state
+from ansible_collections.hardened.ftp.plugins.module_utils._files import replace_atomically
 
 ARGUMENT_SPEC = {
     "state": {"type": "str", "choices": ["checked", "recorded"], "default": "checked"},
@@ -263,17 +263,13 @@ def record(params: dict[str, t.Any], run: _host_state.Runner, now: float, check_
     changed = {key: value for key, value in old.items() if key != "recorded_at"} != new
     new["recorded_at"] = int(now)
     if not check_mode:
-        directory = os.path.dirname(store)
-        os.makedirs(directory, mode=0o700, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=".last-good-run-", dir=directory)
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        os.makedirs(os.path.dirname(store), mode=0o700, exist_ok=True)
+
+        def fill(tmp: str) -> None:  # mkstemp made it 0600
+            with open(tmp, "w", encoding="utf-8") as handle:
                 json.dump(new, handle, sort_keys=True)
-            os.chmod(tmp, 0o600)
-            os.replace(tmp, store)
-        finally:
-            if os.path.lexists(tmp):
-                os.unlink(tmp)
+
+        replace_atomically(store, fill, prefix=".last-good-run-")
     return {"changed": changed, "recorded_at": new["recorded_at"], "fingerprint": params["fingerprint"]}
 
 

@@ -102,10 +102,10 @@ import grp
 import os
 import pwd
 import stat
-import tempfile
 import typing as t
 
 from ansible.module_utils.basic import AnsibleModule
+from ansible_collections.hardened.ftp.plugins.module_utils._files import replace_atomically
 
 ARGUMENT_SPEC = {
     "path": {"type": "path", "default": "/etc/pure-ftpd/conf"},
@@ -172,16 +172,14 @@ class Settings:
             raise OSError(f"{dest} is a directory, not a setting file")
         # Written next to the directory (the same file system), so it never holds a name the wrapper
         # does not know, even for a moment.
-        fd, tmp = tempfile.mkstemp(prefix=".hardened-ftp-setting-", dir=os.path.dirname(self.path))
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8", errors="surrogateescape") as handle:
+
+        def fill(tmp: str) -> None:
+            with open(tmp, "w", encoding="utf-8", errors="surrogateescape") as handle:
                 handle.write(content)
             os.chown(tmp, self.uid, self.gid)
             os.chmod(tmp, self.mode)
-            os.replace(tmp, dest)
-        finally:
-            if os.path.lexists(tmp):
-                os.unlink(tmp)
+
+        replace_atomically(dest, fill, directory=os.path.dirname(self.path), prefix=".hardened-ftp-setting-")
 
     def remove(self, name: str) -> None:
         dest = os.path.join(self.path, name)
