@@ -15,7 +15,8 @@ import os
 import re
 import stat
 import typing as t
-from datetime import datetime, timezone
+
+from ansible_collections.hardened.ftp.plugins.module_utils._x509_dates import not_after_of_file
 
 Runner = t.Callable[[t.List[str]], t.Tuple[int, str]]
 
@@ -164,18 +165,14 @@ def ssh_endpoint(proc: str = "/proc") -> str:
     return ""
 
 
-def not_after(certificates: t.Sequence[str], run: Runner) -> int | None:
+def not_after(certificates: t.Sequence[str]) -> int | None:
     """The earliest expiry (seconds since the epoch) of the PEM certificates; None when there are none."""
     ends = []
     for path in certificates:
-        rc, out = run(["openssl", "x509", "-in", path, "-noout", "-enddate"])
-        try:
-            when = datetime.strptime(out.strip().split("=", 1)[1], "%b %d %H:%M:%S %Y GMT")
-        except (IndexError, ValueError):
-            rc = 1
-        if rc != 0:
+        end = not_after_of_file(path)
+        if end is None:
             return 0  # unreadable now: the next run must not take the fast path
-        ends.append(int(when.replace(tzinfo=timezone.utc).timestamp()))
+        ends.append(end)
     return min(ends) if ends else None
 
 

@@ -94,7 +94,7 @@ options:
   certificates:
     description:
       - With O(state=recorded), PEM certificates on the host; the record is not trusted after the first of
-        them expires. Read with the C(openssl) command.
+        them expires. Read from the PEM files with the Python standard library (no C(openssl) command needed).
     type: list
     elements: path
     default: []
@@ -257,7 +257,7 @@ def record(params: dict[str, t.Any], run: _host_state.Runner, now: float, check_
         "spec": spec,
         "state": _host_state.read_state(spec, run, skip=[store]),
         "facts": params["facts"],
-        "valid_until": _host_state.not_after(params["certificates"], run),
+        "valid_until": _host_state.not_after(params["certificates"]),
     }
     old = load(store) or {}
     changed = {key: value for key, value in old.items() if key != "recorded_at"} != new

@@ -56,6 +56,19 @@ options:
     description: Mode of the files, in octal.
     type: str
     default: '0644'
+  wrapper:
+    description:
+      - Path of Debian's C(pure-ftpd-wrapper). When set, after writing the module runs it with C(--show-options) and
+        checks that the command line it builds holds every word of O(command_line.present) and none of
+        O(command_line.absent). When it does not (the wrapper read a file it should not, or refused one), the module
+        puts the files it wrote or removed back as they were, and fails with the wrapper's output.
+    type: path
+  command_line:
+    description:
+      - The command line O(wrapper) must build from O(settings), as C(present) and C(absent) lists of words such as
+        V(-S ,21), V(-p 30000:30099) or V(-A). M(hardened.ftp.server_plan) computes it from the settings.
+    type: dict
+    default: {}
 attributes:
   check_mode:
     support: full
@@ -106,6 +119,7 @@ import typing as t
 
 from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.hardened.ftp.plugins.module_utils._files import replace_atomically
+from ansible_collections.hardened.ftp.plugins.module_utils._pureftpd_plan import command_line_problems
 
 ARGUMENT_SPEC = {
     "path": {"type": "path", "default": "/etc/pure-ftpd/conf"},
@@ -115,6 +129,8 @@ ARGUMENT_SPEC = {
     "owner": {"type": "str", "default": "root"},
     "group": {"type": "str", "default": "root"},
     "mode": {"type": "str", "default": "0644"},
+    "wrapper": {"type": "path"},
+    "command_line": {"type": "dict", "default": {}},
 }
 
 
@@ -138,6 +154,8 @@ class Settings:
         self.written: list[str] = []
         self.removed: list[str] = []
         self.diff: list[dict[str, str]] = []
+        # What each changed file held before (None: it did not exist), to put it back.
+        self.before: dict[str, str | None] = {}
 
     def _read(self, dest: str) -> tuple[str | None, os.stat_result | None]:
         try:
@@ -160,6 +178,7 @@ class Settings:
         if before == content and same_meta:
             return
         self.written.append(name)
+        self.before[name] = before
         if before != content:
             self.diff.append({"before_header": dest, "after_header": dest, "before": before or "", "after": content})
         if self.check_mode:
@@ -187,11 +206,47 @@ class Settings:
             return
         before = self._read(dest)[0]
         self.removed.append(name)
+        self.before[name] = before
         self.diff.append(
             {"before_header": dest, "after_header": f"{dest} (removed)", "before": before or "", "after": ""}
         )
         if not self.check_mode:
             os.unlink(dest)
+
+    def undo(self) -> None:
+        """Put every file this run wrote or removed back as it was."""
+        for name, content in self.before.items():
+            dest = os.path.join(self.path, name)
+            if content is None:
+                if os.path.lexists(dest):
+                    os.unlink(dest)
+                continue
+
+            def fill(tmp: str, content: str = content) -> None:
+                with open(tmp, "w", encoding="utf-8", errors="surrogateescape") as handle:
+                    handle.write(content)
+                os.chown(tmp, self.uid, self.gid)
+                os.chmod(tmp, self.mode)
+
+            replace_atomically(dest, fill, directory=os.path.dirname(self.path), prefix=".hardened-ftp-setting-")
+
+
+def check_command_line(module: AnsibleModule, work: Settings) -> None:
+    """Run the wrapper and fail, after putting the old files back, when its command line is not the expected one."""
+    params = module.params
+    rc, out, err = module.run_command([params["wrapper"], "--show-options"], check_rc=False)
+    problems = command_line_problems(out, params["command_line"]) if rc == 0 else [f"it exited with {rc}"]
+    if not problems:
+        return
+    work.undo()
+    module.fail_json(
+        msg=f"pure-ftpd-wrapper does not build the expected command line from {params['path']}: "
+        f"{'; '.join(problems)} [{out.strip()}{(' ' + err.strip()) if err.strip() else ''}]. The previous settings "
+        "are back in place and Pure-FTPd was not restarted. Remove or rename files there the wrapper does not "
+        "know, or fix pureftpd_extra_options.",
+        written=work.written,
+        removed=work.removed,
+    )
 
 
 def main() -> None:
@@ -230,6 +285,8 @@ def main() -> None:
         module.fail_json(
             msg=f"could not write the settings in {path}: {exc}", written=work.written, removed=work.removed
         )
+    if params["wrapper"] and not module.check_mode:
+        check_command_line(module, work)
     result = {"changed": bool(work.written or work.removed), "written": work.written, "removed": work.removed}
     if module._diff:
         result["diff"] = work.diff
