@@ -8,7 +8,8 @@ host of the group ftp_servers:
     meta/argument_specs.yml and has a valid value, checked by ansible's own ArgumentSpecValidator
     (the validator the roles run before their first task);
   * no host carries variables of a daemon it does not run (they would be silently ignored);
-  * the playbook variables hardened_ftp_* are ones the playbooks read.
+  * the variables hardened_ftp_* are inputs of hardened.ftp.hardened_ftp (what site.yml runs) or of
+    the audit and check playbooks.
 Nothing connects to the hosts.
 
 usage: tests/inventory_check.py [INVENTORY_DIR...]   (default: every docs/examples/inventories/*/)
@@ -30,10 +31,11 @@ from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 ROOT = Path(__file__).resolve().parent.parent
 GROUP = "ftp_servers"
 SERVER_ROLES = ("vsftpd", "pureftpd")
-# Variables the playbooks in playbooks/ read (see their header comments), with their checks.
+# The role site.yml runs; its options are the hardened_ftp_* variables, beside those of the
+# audit and check playbooks below.
+ORCHESTRATOR = "hardened_ftp"
+# Variables the audit and check playbooks in playbooks/ read (see their header comments), with their checks.
 PLAYBOOK_VARS: dict[str, dict[str, Any]] = {
-    "hardened_ftp_daemon": {"type": "str", "choices": list(SERVER_ROLES)},
-    "hardened_ftp_firewall_enabled": {"type": "bool"},
     "hardened_ftp_audit_hosts": {"type": "str"},
     "hardened_ftp_audit_output_dir": {"type": "path"},
     "hardened_ftp_audit_enforce": {"type": "bool"},
@@ -92,12 +94,15 @@ def host_vars(data: dict[str, Any], host: str) -> dict[str, Any]:
 def check_host(host: str, hvars: dict[str, Any], specs: dict[str, dict[str, Any]]) -> list[str]:
     problems: list[str] = []
     daemon = hvars.get("hardened_ftp_daemon", "vsftpd")
+    known_vars = {**PLAYBOOK_VARS, **specs.get(ORCHESTRATOR, {})}
     playbook_vars = {k: v for k, v in hvars.items() if k.startswith("hardened_ftp_")}
-    unknown = sorted(set(playbook_vars) - set(PLAYBOOK_VARS))
+    unknown = sorted(set(playbook_vars) - set(known_vars))
     problems += [f"{host}: {name} is not read by any hardened.ftp playbook (misspelt?)" for name in unknown]
-    result = ArgumentSpecValidator(PLAYBOOK_VARS).validate({k: v for k, v in playbook_vars.items() if k not in unknown})
+    result = ArgumentSpecValidator(known_vars).validate({k: v for k, v in playbook_vars.items() if k not in unknown})
     problems += [f"{host}: {msg}" for msg in result.error_messages]
     for role, options in specs.items():
+        if role == ORCHESTRATOR:
+            continue
         given = {k: v for k, v in hvars.items() if k.startswith(role + "_")}
         if not given:
             continue

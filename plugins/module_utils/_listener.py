@@ -71,14 +71,28 @@ def socket_owners(inodes: t.Collection[int], proc: str = "/proc") -> list[tuple[
             continue
         fd_dir = os.path.join(proc, pid, "fd")
         try:
-            links = [os.readlink(os.path.join(fd_dir, fd)) for fd in os.listdir(fd_dir)]
+            fds = os.listdir(fd_dir)
+        except OSError:  # gone, or not ours to read
+            continue
+        if not wanted.intersection(_links(fd_dir, fds)):
+            continue
+        try:
             with open(os.path.join(proc, pid, "comm"), encoding="utf-8", errors="replace") as handle:
-                name = handle.read().strip()
+                owners.append((int(pid), handle.read().strip()))
         except OSError:
             continue
-        if wanted.intersection(links):
-            owners.append((int(pid), name))
     return sorted(owners)
+
+
+def _links(fd_dir: str, fds: t.Iterable[str]) -> set[str]:
+    """Targets of a process's open file descriptors; one closed meanwhile is skipped."""
+    found = set()
+    for fd in fds:
+        try:
+            found.add(os.readlink(os.path.join(fd_dir, fd)))
+        except OSError:
+            continue
+    return found
 
 
 def port_holders(port: int, proc: str = "/proc") -> list[tuple[int, str]]:

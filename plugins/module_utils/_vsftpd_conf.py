@@ -201,12 +201,13 @@ def _directives(text: str) -> t.Iterator[tuple[int, str, str, str]]:
     """Yield ``(line_number, raw_line, name, value)`` for each directive line, leniently."""
     if not isinstance(text, str):
         raise TypeError(f"vsftpd.conf content must be a string, not {type(text).__name__}")
-    for number, raw in enumerate(text.splitlines(), 1):
-        stripped = raw.strip()
+    # vsftpd splits its file on "\n" only: a "\r" or any other line separator stays inside the value.
+    for number, raw in enumerate(text.split("\n"), 1):
+        stripped = raw.strip(" \t")
         if not stripped or stripped.startswith("#"):
             continue
         name, _sep, value = stripped.partition("=")
-        yield number, raw, name.strip(), value.strip()
+        yield number, raw, name.strip(" \t"), value.strip(" \t")
 
 
 def parse_bool(value: str) -> bool | None:
@@ -285,7 +286,7 @@ def vsftpd_conf_problems(text: str) -> list[dict[str, t.Any]]:
         if name in seen:
             problems.append({"line": seen[name], "option": name, "problem": "duplicate"})
         seen[name] = number
-    for number, raw in enumerate(text.splitlines(), 1):
+    for number, raw in enumerate(text.split("\n"), 1):
         if raw[:1].isspace() and raw.strip().startswith("#"):
             problems.append({"line": number, "option": "", "problem": "indented_comment"})
     problems.sort(key=lambda item: item["line"])

@@ -31,8 +31,37 @@ USER_TOKEN = "$USER"
 # vsftpd 3.0's seccomp filter does not allow newfstatat, which glibc 2.33 and newer use for every
 # fstat: on such hosts the kernel kills the session at its first transfer or TLS handshake.
 SECCOMP_GLIBC_LIMIT = (2, 33)
-# String options whose value vsftpd opens, reads or serves as a path.
-PATH_OPTIONS = frozenset(name for name in STRING_OPTIONS if name.endswith(("_file", "_dir", "_root")))
+# String options whose value vsftpd opens or reads as an absolute path (hide_file and deny_file are
+# patterns; message_file is a name looked up in each directory).
+PATH_OPTIONS = frozenset(
+    (
+        "banned_email_file",
+        "banner_file",
+        "ca_certs_file",
+        "chroot_list_file",
+        "dsa_cert_file",
+        "dsa_private_key_file",
+        "email_password_file",
+    )
+)
+USER_OPTIONS = frozenset(("guest_username",))
+# Options that would undo what the role promises (every local user chrooted, privilege separation,
+# data from port 20 as the firewall expects): refused in vsftpd_extra_options, whatever their value.
+WEAKENING_OPTIONS = {
+    "chroot_list_enable": "lets listed users out of the chroot",
+    "passwd_chroot_enable": "moves the chroot to a place the user's passwd entry names",
+    "one_process_model": "turns off vsftpd's privilege separation",
+    "run_as_launching_user": "turns off vsftpd's privilege separation",
+    "isolate": "turns off vsftpd's process isolation",
+    "isolate_network": "turns off vsftpd's network isolation",
+    "ftp_data_port": "moves active-mode data away from port 20, which the firewall opens",
+    "ftp_username": "changes the account anonymous sessions run as, which owns the anonymous area's rights",
+    "nopriv_user": "changes the account vsftpd's unprivileged parts run as",
+    "debug_ssl": "logs TLS internals",
+    "implicit_ssl": "switches the control port to implicit TLS, which clients and the firewall do not expect",
+    "guest_enable": "maps every local login to one account",
+    "virtual_use_local_privs": "gives virtual users local users' rights",
+}
 
 # Every option the settings below may write, in the order they are written: an extra option may
 # not set any of them (it would be written after the role's line and win). A unit test proves the
@@ -185,6 +214,8 @@ class VsftpdPlanner(ServerPlanner):
         return MANAGED_OPTIONS
 
     def extra_option(self, name: str, value: t.Any, variable: str) -> t.Any:
+        if name in WEAKENING_OPTIONS:
+            raise InputError(variable, f"{WEAKENING_OPTIONS[name]}, so the role refuses it", "remove it")
         if name in BOOL_OPTIONS:
             return yn(inp.flag(value, variable))
         if name in NUMERIC_OPTIONS:
@@ -192,6 +223,8 @@ class VsftpdPlanner(ServerPlanner):
         if name in STRING_OPTIONS:
             if name in PATH_OPTIONS:
                 return inp.absolute_path(value, variable)
+            if name in USER_OPTIONS:
+                return inp.user_name(value, variable)
             return inp.text(value, variable, allow_empty=False)
         raise InputError(variable, "is not an option vsftpd knows", "check the spelling against vsftpd.conf(5)")
 

@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import os
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -136,15 +137,15 @@ def test_ssh_endpoint_is_found_in_a_parent_when_sudo_dropped_it(tmp_path: Path) 
     assert hs.ssh_endpoint(str(tmp_path)) == ""
 
 
-def test_not_after_takes_the_earliest_and_distrusts_what_it_cannot_read() -> None:
-    ends = {"/a.pem": "notAfter=Feb 24 10:00:00 2029 GMT\n", "/b.pem": "notAfter=Jan  2 03:04:05 2028 GMT\n"}
-
-    def run(argv: list[str]) -> tuple[int, str]:
-        return (0, ends[argv[3]]) if argv[3] in ends else (1, "")
-
-    assert hs.not_after(["/a.pem", "/b.pem"], run) == 1830395045
-    assert hs.not_after(["/a.pem", "/missing.pem"], run) == 0
-    assert hs.not_after([], run) is None
+def test_not_after_takes_the_earliest_and_distrusts_what_it_cannot_read(tmp_path, self_signed) -> None:  # type: ignore[no-untyped-def]
+    (tmp_path / "a.pem").write_text(self_signed(not_after=datetime(2029, 2, 24, 10, 0, 0)))
+    (tmp_path / "b.pem").write_text(self_signed(not_after=datetime(2028, 1, 2, 3, 4, 5)))
+    (tmp_path / "junk.pem").write_text("not a certificate\n")
+    a, b = str(tmp_path / "a.pem"), str(tmp_path / "b.pem")
+    assert hs.not_after([a, b]) == 1830395045
+    assert hs.not_after([a, str(tmp_path / "missing.pem")]) == 0
+    assert hs.not_after([a, str(tmp_path / "junk.pem")]) == 0
+    assert hs.not_after([]) is None
 
 
 @pytest.mark.parametrize(

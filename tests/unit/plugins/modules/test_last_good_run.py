@@ -98,7 +98,7 @@ def test_other_fingerprint_old_record_and_expired_certificate(
     assert run(checked(host, max_age=7200), capsys)["unchanged"] is True
     assert "more than max_age 60 s" in run(checked(host, max_age=60), capsys)["reasons"][0]
     assert run(checked(host, max_age=0), capsys)["unchanged"] is True
-    monkeypatch.setattr(_host_state, "not_after", lambda certificates, run: int(time.time()) - 1)
+    monkeypatch.setattr(_host_state, "not_after", lambda certificates: int(time.time()) - 1)
     run({**host["recorded"], "certificates": ["/etc/ssl/certs/ftp.pem"]}, capsys)
     expired = run(checked(host), capsys)
     assert expired["unchanged"] is False and "certificate" in expired["reasons"][0]

@@ -1,0 +1,255 @@
+# Copyright (c) hardened.ftp contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""vsftpd's own rules, and the property that no input adds a directive to vsftpd.conf.
+
+The template roles/vsftpd/templates/vsftpd.conf.j2 is rendered as Ansible renders it, over plans made
+from generated (often hostile) inputs, and read back with the collection's own vsftpd.conf parser:
+either the planner refused the input, or the file holds exactly the directives the plan intended.
+"""
+
+from __future__ import annotations
+
+import typing as t
+from pathlib import Path
+
+import jinja2
+import pytest
+from ansible.plugins.filter.core import comment
+from ansible_collections.hardened.ftp.plugins.module_utils._vsftpd_conf import (
+    BOOL_OPTIONS,
+    NUMERIC_OPTIONS,
+    STRING_OPTIONS,
+    _directives,
+    vsftpd_conf_problems,
+)
+from ansible_collections.hardened.ftp.plugins.module_utils._vsftpd_plan import (
+    MANAGED_OPTIONS,
+    VsftpdPlanner,
+    glibc_version,
+    seccomp,
+    writable_by,
+)
+from hypothesis import event, example, given, settings
+from hypothesis import strategies as st
+from plan_helpers import alice, defaults, host, messages, planner
+
+ROOT = Path(__file__).resolve().parents[4]
+TEMPLATE = (ROOT / "roles" / "vsftpd" / "templates" / "vsftpd.conf.j2").read_text()
+ENV = jinja2.Environment(trim_blocks=True, keep_trailing_newline=True, undefined=jinja2.StrictUndefined)
+ENV.filters["comment"] = comment
+
+
+def render(plan: dict[str, t.Any]) -> str:
+    """vsftpd.conf as the role's template task writes it."""
+    return ENV.from_string(TEMPLATE).render(server_core_plan=plan, ansible_managed="Ansible managed")
+
+
+def intended(plan: dict[str, t.Any]) -> list[tuple[str, str]]:
+    return [(name, value) for section in plan["settings"] for name, value in section["options"]]
+
+
+def written(text: str) -> list[tuple[str, str]]:
+    return [(name, value) for _number, _raw, name, value in _directives(text)]
+
+
+def everything_on() -> VsftpdPlanner:
+    made = planner(
+        "vsftpd",
+        host(users={"alice": alice()}, resolved={"ftp.example.org": ["192.0.2.1"]}),
+        anon_upload_enable=True,
+        local_enable=True,
+        local_users_allowed=["alice"],
+        local_write_enable=True,
+        listen_address="192.0.2.1",
+        pasv_address="ftp.example.org",
+        extra_options={"trans_chunk_size": 8192},
+    )
+    return made
+
+
+def test_the_template_writes_exactly_the_plan() -> None:
+    made = everything_on()
+    assert not made.errors, messages(made)
+    plan = made.plan()
+    text = render(plan)
+    assert written(text) == intended(plan)
+    assert vsftpd_conf_problems(text) == []
+
+
+def test_the_managed_options_are_every_option_the_settings_write() -> None:
+    made = everything_on()
+    keys = {name for name, _value in intended(made.plan())} - {"trans_chunk_size"}
+    made_ipv6 = planner("vsftpd", host(), listen_ipv6=True, listen_address="2001:db8::1")
+    keys |= {name for name, _value in intended(made_ipv6.plan())}
+    assert keys <= set(MANAGED_OPTIONS)
+    # Every managed option is a real vsftpd option, so refusing it as an extra option is meaningful.
+    assert set(MANAGED_OPTIONS) <= set(BOOL_OPTIONS) | set(NUMERIC_OPTIONS) | set(STRING_OPTIONS)
+
+
+HOSTILE = st.one_of(
+    st.text(max_size=40),
+    st.sampled_from(["x\nanon_other_write_enable=YES", "x\rlisten_port=2121", "x\u2028y", "../../etc/shadow", "#x"]),
+)
+
+
+def mostly(*valid: str) -> st.SearchStrategy[str]:
+    """Valid values three times in four, hostile ones otherwise, so both paths are taken often."""
+    return st.tuples(st.integers(0, 3), st.sampled_from(valid), HOSTILE).map(lambda t: t[2] if t[0] == 0 else t[1])
+
+
+@settings(max_examples=200)
+@given(
+    banner=mostly("Authorised use only.", "Welcome # to ftp", "a=b=c"),
+    log=mostly("/var/log/vsftpd.log", "/var/log/ftp/v.log"),
+    anon_root=mostly("/srv/ftp", "/home/ftp"),
+    ciphers=mostly("", ":ECDHE-RSA-AES128-GCM-SHA256"),
+    extra=mostly("STOR,RETR", "PASV"),
+    user=mostly("alice", "bob.smith"),
+)
+@example(
+    banner="Welcome\nanon_world_readable_only=NO",
+    log="/var/log/v.log",
+    anon_root="/srv/ftp",
+    ciphers="",
+    extra="a",
+    user="bob",
+)
+@example(
+    banner="ok", log="/var/log/vsftpd.log\nchown_uploads=NO", anon_root="/srv/ftp", ciphers="", extra="a", user="bob"
+)
+@example(banner="ok", log="/var/log/v.log", anon_root="/srv/ftp", ciphers="", extra="STOR\rlisten_port=2", user="bob")
+def test_no_input_adds_a_directive(banner: str, log: str, anon_root: str, ciphers: str, extra: str, user: str) -> None:
+    raw = defaults("vsftpd")
+    raw.update(
+        vsftpd_banner=banner,
+        vsftpd_log_file=log,
+        vsftpd_anon_root=anon_root,
+        vsftpd_tls_ciphers=ciphers if ciphers.startswith("ECDHE") else raw["vsftpd_tls_ciphers"] + ciphers,
+        vsftpd_extra_options={"cmds_denied": extra, "banned_email_file": log.replace("/var/log", "/etc")},
+        vsftpd_local_enable=True,
+        vsftpd_local_users_allowed=[user],
+    )
+    made = VsftpdPlanner(raw)
+    if made.check():
+        assert all(item.variable.startswith("vsftpd_") for item in made.errors.items)
+        return
+    event("rendered")
+    made.check_host(host(users={user: alice()}))
+    if made.errors:
+        return
+    plan = made.plan()
+    text = render(plan)
+    assert written(text) == intended(plan)
+    names = [name for name, _value in written(text)]
+    assert len(names) == len(set(names)), "an option is written twice"
+    # Nothing but options vsftpd knows, each once: nothing was injected.
+    assert vsftpd_conf_problems(text) == []
+
+
+def test_extra_options_are_typed_by_vsftpds_table() -> None:
+    made = planner(
+        "vsftpd",
+        host(),
+        extra_options={
+            "trans_chunk_size": "two",
+            "hide_file": "{*.mp3}",
+            "deny_email_enable": "maybe",
+            "chmod_enable": False,
+            "chroot_list_enable": True,
+            "banner_file": "etc/banner",
+        },
+    )
+    text = messages(made)
+    assert "vsftpd_extra_options.trans_chunk_size: 'two' is not a whole number" in text
+    assert (
+        "vsftpd_extra_options.chroot_list_enable: lets listed users out of the chroot, so the role refuses it" in text
+    )
+    assert "vsftpd_extra_options.banner_file: 'etc/banner' is not an absolute path" in text
+    assert "vsftpd_extra_options.deny_email_enable: 'maybe' is not true or false" in text
+    good = planner("vsftpd", host(), extra_options={"hide_file": "{*.mp3}", "chmod_enable": False})
+    assert good.inputs["extra_options"] == {"hide_file": "{*.mp3}", "chmod_enable": "NO"}
+
+
+def test_seccomp_follows_the_c_library() -> None:
+    assert glibc_version("glibc 2.31") == (2, 31) and glibc_version("") is None
+    assert seccomp("auto", (2, 31)) and not seccomp("auto", (2, 36)) and not seccomp("auto", None)
+    assert seccomp("enabled", (2, 36)) and not seccomp("disabled", (2, 31))
+
+
+def test_local_users_get_a_root_owned_area_with_their_own_place() -> None:
+    made = planner("vsftpd", host(users={"alice": alice()}), local_enable=True, local_users_allowed=["alice"])
+    assert not made.errors, messages(made)
+    dirs = {item["path"]: item for item in made.plan()["directories"]}
+    assert dirs["/srv/ftp-local"] == {"path": "/srv/ftp-local", "owner": "root", "group": "root", "mode": "0755"}
+    assert dirs["/srv/ftp-local/alice"]["owner"] == "root"
+    assert dirs["/srv/ftp-local/alice/files"] == {
+        "path": "/srv/ftp-local/alice/files",
+        "owner": "alice",
+        "group": 1000,
+        "mode": "0700",
+    }
+    options = dict(intended(made.plan()))
+    assert options["local_root"] == "/srv/ftp-local/$USER" and options["user_sub_token"] == "$USER"
+
+
+def test_a_user_without_a_home_works_with_the_default_layout() -> None:
+    nohome = alice(home="/home/carol", home_stat={"exists": False})
+    assert not planner("vsftpd", host(users={"carol": nohome}), local_enable=True, local_users_allowed=["carol"]).errors
+
+
+def test_home_chroots_fail_before_any_change_when_vsftpd_would_refuse_them() -> None:
+    users = {"alice": alice(), "carol": alice(home="/home/carol", home_stat={"exists": False})}
+    made = planner(
+        "vsftpd", host(users=users), local_enable=True, local_users_allowed=["alice", "carol"], local_root=""
+    )
+    text = messages(made)
+    assert "alice can write to their home /home/alice, and vsftpd refuses a chroot the user can write to" in text
+    assert "carol's home /home/carol does not exist" in text
+    ok = alice(home_stat={"exists": True, "isdir": True, "uid": 0, "gid": 0, "mode": 0o755})
+    assert not planner(
+        "vsftpd", host(users={"alice": ok}), local_enable=True, local_users_allowed=["alice"], local_root=""
+    ).errors
+    assert not planner(
+        "vsftpd",
+        host(users=users),
+        local_enable=True,
+        local_users_allowed=["alice"],
+        local_root="",
+        allow_writeable_chroot=True,
+    ).errors
+
+
+@pytest.mark.parametrize(
+    ("root", "wanted"),
+    [
+        ("/srv/ftp-local/$USERS", "has $USER inside a name"),
+        ("/srv/$HOME", "holds '$' other than $USER"),
+        ("/etc/$USER", "inside /etc"),
+        ("/srv/ftp-local/$USER/../x", "not in normal form"),
+    ],
+)
+def test_local_root_shapes(root: str, wanted: str) -> None:
+    assert wanted in messages(planner("vsftpd", host(), local_root=root))
+
+
+def test_writable_by() -> None:
+    user = {"uid": 1000, "gid": 1000, "groups": [1000, 27]}
+    assert writable_by({"uid": 1000, "gid": 1000, "mode": 0o755}, user)
+    assert not writable_by({"uid": 0, "gid": 0, "mode": 0o755}, user)
+    assert writable_by({"uid": 0, "gid": 27, "mode": 0o775}, user)
+    assert writable_by({"uid": 0, "gid": 0, "mode": 0o777}, user)
+
+
+def test_the_dropbox_owner_is_a_dedicated_user() -> None:
+    assert "ftp may not own the uploads" in messages(planner("vsftpd", host(), anon_upload_owner="ftp"))
+    assert "root may never log in" in messages(planner("vsftpd", host(), anon_upload_owner="root"))
+
+
+def test_log_files_may_not_overwrite_each_other_or_system_files() -> None:
+    assert "vsftpd_log_file: is the same file as vsftpd_xferlog_file" in messages(
+        planner("vsftpd", host(), log_file="/var/log/xferlog")
+    )
+    assert "vsftpd_xferlog_file: /etc/passwd is not inside /var/log" in messages(
+        planner("vsftpd", host(), xferlog_file="/etc/passwd")
+    )
