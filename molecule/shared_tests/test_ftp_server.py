@@ -120,30 +120,40 @@ def test_local_user_needs_tls(server):  # type: ignore[no-untyped-def]
     assert result["login"]["reply"][:3] in ("530", "421"), result
 
 
-def test_local_user_over_tls_is_chrooted(server):  # type: ignore[no-untyped-def]
+def _local_users(server):  # type: ignore[no-untyped-def]
     user = server.test.get("local_user")
-    if not user:
+    return ([user] if user else []) + list(server.test.get("more_local_users", []))
+
+
+def test_local_users_over_tls_are_chrooted_and_can_write_their_place(server, unique):  # type: ignore[no-untyped-def]
+    """Each allowed user, as useradd made them (a home of their own, or none): FTPS, chrooted, upload."""
+    users = _local_users(server)
+    if not users:
         pytest.skip("no local user in this scenario")
-    result = server.session(
-        [
+    for user in users:
+        upload = "/".join(part for part in (user.get("upload_dir", ""), f"{unique}-{user['name']}.txt") if part)
+        steps = [
             {"op": "pwd"},
             {"op": "cwd", "path": ".."},
             {"op": "pwd"},
             {"op": "retr", "path": "/etc/passwd"},
-            {"op": "retr", "path": user["file"]},
-        ],
-        user=user["name"],
-        password=user["password"],
-        tls=server.fact["tls_enable"],
-    )
-    assert result["login"]["ok"], result
-    if server.fact["tls_enable"]:
-        assert result["tls_version"] in ("TLSv1.2", "TLSv1.3"), result
-    pwd1, _cwd, pwd2, passwd, own = result["steps"]
-    assert pwd1["path"] == "/"
-    assert pwd2["path"] == "/"
-    assert not ok(passwd), passwd
-    assert ok(own) and own["data"] == user["content"], own
+            {"op": "stor", "path": upload, "data": f"{user['name']}'s upload\n"},
+            {"op": "retr", "path": upload},
+            {"op": "dele", "path": upload},
+        ]
+        if user.get("file"):
+            steps.append({"op": "retr", "path": user["file"]})
+        result = server.session(steps, user=user["name"], password=user["password"], tls=server.fact["tls_enable"])
+        assert result["login"]["ok"], (user["name"], result)
+        if server.fact["tls_enable"]:
+            assert result["tls_version"] in ("TLSv1.2", "TLSv1.3"), result
+        pwd1, _cwd, pwd2, passwd, stor, retr, dele, *own = result["steps"]
+        assert pwd1["path"] == "/" and pwd2["path"] == "/", (user["name"], result)
+        assert not ok(passwd), passwd
+        assert ok(stor) and ok(retr) and retr["data"] == f"{user['name']}'s upload\n", (user["name"], result)
+        assert ok(dele), dele
+        if own:
+            assert ok(own[0]) and own[0]["data"] == user["content"], own
 
 
 def test_users_not_allowed_are_refused(server):  # type: ignore[no-untyped-def]

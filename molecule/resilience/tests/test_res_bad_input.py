@@ -39,8 +39,10 @@ def save(path, data):
 pem = serialization.Encoding.PEM
 save("/root/bad-tls/valid.pem", cert(-1, 30).public_bytes(pem))
 save("/root/bad-tls/expired.pem", cert(-30, -1).public_bytes(pem))
-for path, k in (("/root/bad-tls/valid.key", key), ("/root/bad-tls/other.key", other)):
+for path, k in (("/root/bad-tls/valid.key", key), ("/root/bad-tls/other.key", other), ("/root/bad-tls/open.key", key)):
     save(path, k.private_bytes(pem, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()))
+    os.chmod(path, 0o600)
+os.chmod("/root/bad-tls/open.key", 0o644)
 """
 
 
@@ -60,7 +62,8 @@ def firewall(server):  # type: ignore[no-untyped-def]
 
 def _fill(value, daemon: str):  # type: ignore[no-untyped-def]
     if isinstance(value, str):
-        return value.replace("{daemon}", daemon)
+        other = "pureftpd" if daemon == "vsftpd" else "vsftpd"
+        return value.replace("{daemon}", daemon).replace("{other}", other)
     if isinstance(value, list):
         return [_fill(v, daemon) for v in value]
     if isinstance(value, dict):
@@ -80,3 +83,7 @@ def test_res_bad_input_is_refused_before_any_change(server, firewall, case):  # 
     assert "changed=0" in output, output[-2000:]
     assert state(server) == before
     assert rules(firewall) == rules_before
+    # Management SSH still answers, over IPv4 and IPv6.
+    for target in (server.ip, firewall.ipv6_link_local()):
+        reply = firewall.probe(22, target=target)
+        assert reply["ok"] and reply["banner"].startswith("SSH-2.0"), (case["name"], target, reply)
