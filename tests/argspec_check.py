@@ -68,7 +68,11 @@ def check_role(role: Path, fix: bool) -> list[str]:
     if not specs_file.is_file():
         return [f"{role.name}: meta/argument_specs.yml is missing"]
     specs = yaml.safe_load(specs_file.read_text())["argument_specs"]
-    options = specs.get("main", {}).get("options", {}) or {}
+    # Every entry point's options (an internal role's steps each take their own), main's first.
+    options: dict[str, Any] = {}
+    for entry in ["main", *sorted(set(specs) - {"main"})]:
+        for name, spec in ((specs.get(entry) or {}).get("options") or {}).items():
+            options.setdefault(name, spec)
     defaults_file = role / "defaults" / "main.yml"
     defaults = (yaml.safe_load(defaults_file.read_text()) if defaults_file.is_file() else None) or {}
     for name in sorted(set(defaults) - set(options)):

@@ -161,11 +161,26 @@ def glibc_version(text: str) -> tuple[int, ...] | None:
         return None
 
 
-def seccomp(choice: str, glibc: tuple[int, ...] | None) -> bool:
+def seccomp_breaks(glibc: tuple[int, ...] | None, dropbox: bool) -> str:
+    """Why vsftpd 3.0's seccomp sandbox cannot run on this host with this configuration ('' when it can)."""
+    if glibc is None or glibc >= SECCOMP_GLIBC_LIMIT:
+        return (
+            "vsftpd 3.0's filter does not allow newfstatat, which glibc 2.33 and newer use for every fstat, so the "
+            "kernel kills each session at its first transfer or TLS handshake"
+        )
+    if dropbox:
+        return (
+            "vsftpd 3.0's filter does not allow the chown of chown_uploads, so the kernel kills the session in the "
+            "middle of every drop-box upload and leaves a truncated file"
+        )
+    return ""
+
+
+def seccomp(choice: str, glibc: tuple[int, ...] | None, dropbox: bool = False) -> bool:
     """Whether vsftpd's seccomp sandbox is on for ``vsftpd_seccomp_sandbox`` = ``choice``."""
     if choice in ("enabled", "disabled"):
         return choice == "enabled"
-    return glibc is not None and glibc < SECCOMP_GLIBC_LIMIT
+    return not seccomp_breaks(glibc, dropbox)
 
 
 class VsftpdPlanner(ServerPlanner):
@@ -238,6 +253,17 @@ class VsftpdPlanner(ServerPlanner):
         if self.inputs["local_enable"]:
             paths += [area for area, _user in self.local_areas()] + [self.local_area_parent()]
         return [path for path in paths if path]
+
+    def check_host(self, host: t.Mapping[str, t.Any], tls_checker: t.Any = None) -> t.Any:
+        errors = super().check_host(host, tls_checker)
+        why = seccomp_breaks(glibc_version(host.get("glibc", "")), bool(self.inputs["dropbox"]))
+        if self.inputs["seccomp_sandbox"] == "enabled" and why:
+            self.errors.add(
+                self.var("seccomp_sandbox"),
+                f"is enabled, but on this host ({host.get('glibc') or 'unknown C library'}) {why}",
+                "set it to auto, which turns the sandbox on only where it works",
+            )
+        return errors
 
     def check_local_user_daemon(self, name: str, user: t.Mapping[str, t.Any]) -> None:
         variable = self.var("local_users_allowed")
@@ -318,7 +344,7 @@ class VsftpdPlanner(ServerPlanner):
         users = list(i["local_users_allowed"]) if i["local_enable"] else []
         glibc = glibc_version(self.host.get("glibc", ""))
         return {
-            "seccomp": seccomp(i["seccomp_sandbox"], glibc),
+            "seccomp": seccomp(i["seccomp_sandbox"], glibc, i["dropbox"]),
             "settings": self.settings(glibc),
             # vsftpd checks anonymous logins against the list too (userlist_deny=NO).
             "user_list": (["anonymous", "ftp"] if i["anonymous_enable"] else []) + users,
@@ -351,7 +377,7 @@ class VsftpdPlanner(ServerPlanner):
             ("ftpd_banner", i["banner"]) if i["banner"] else None,
             ("pam_service_name", "vsftpd"),
             ("secure_chroot_dir", SECURE_CHROOT_DIR),
-            ("seccomp_sandbox", yn(seccomp(i["seccomp_sandbox"], glibc))),
+            ("seccomp_sandbox", yn(seccomp(i["seccomp_sandbox"], glibc, i["dropbox"]))),
             ("hide_ids", "YES"),
             ("ls_recurse_enable", "NO"),
             ("use_localtime", "YES"),

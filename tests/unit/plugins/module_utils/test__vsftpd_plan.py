@@ -174,7 +174,17 @@ def test_extra_options_are_typed_by_vsftpds_table() -> None:
 def test_seccomp_follows_the_c_library() -> None:
     assert glibc_version("glibc 2.31") == (2, 31) and glibc_version("") is None
     assert seccomp("auto", (2, 31)) and not seccomp("auto", (2, 36)) and not seccomp("auto", None)
+    # Debian 11: the filter kills drop-box uploads at chown_uploads, so auto leaves it off there.
+    assert not seccomp("auto", (2, 31), dropbox=True)
     assert seccomp("enabled", (2, 36)) and not seccomp("disabled", (2, 31))
+
+
+def test_the_sandbox_is_refused_where_it_breaks_the_server() -> None:
+    text = messages(planner("vsftpd", host(glibc="glibc 2.36"), seccomp_sandbox="enabled"))
+    assert "vsftpd_seccomp_sandbox: is enabled, but on this host (glibc 2.36) vsftpd 3.0's filter" in text
+    text = messages(planner("vsftpd", host(glibc="glibc 2.31"), seccomp_sandbox="enabled", anon_upload_enable=True))
+    assert "does not allow the chown of chown_uploads" in text
+    assert not planner("vsftpd", host(glibc="glibc 2.31"), seccomp_sandbox="enabled").errors
 
 
 def test_local_users_get_a_root_owned_area_with_their_own_place() -> None:
