@@ -20,6 +20,24 @@ from ansible_collections.hardened.ftp.plugins.plugin_utils._role_inputs import (
 )
 from ansible_collections.hardened.ftp.plugins.plugin_utils._tls_pair import pair_problems
 
+def host_problem(host: t.Mapping[str, t.Any], title: str) -> str:
+    """Why the host read cannot be used: it failed, or the role does not run as root ('' when fine)."""
+    if host.get("failed") or "info" not in host:
+        stderr = str(host.get("module_stderr", "")).strip()
+        if "sudo: not found" in stderr or "sudo: command not found" in stderr:
+            return (
+                f"{title}: the host has no sudo, which ansible_become needs: log in as root (ansible_user: root) "
+                "without become, or install sudo on the host"
+            )
+        return f"{title}: could not read the host: {host.get('msg', '')} {stderr}".strip()
+    if host["info"].get("euid") != 0:
+        return (
+            f"{title}: the role runs as uid {host['info'].get('euid')} on the host and needs root: set "
+            "ansible_become: true (with sudo on the host) or log in as root"
+        )
+    return ""
+
+
 PLANNERS: dict[str, type[ServerPlanner]] = {"vsftpd": VsftpdPlanner, "pureftpd": PureFtpdPlanner}
 
 
@@ -51,8 +69,9 @@ class ActionModule(ActionBase):
         host = self._execute_module(
             module_name="hardened.ftp.ftp_host_info", module_args=planner.host_request(), task_vars=task_vars
         )
-        if host.get("failed") or "info" not in host:
-            result.update(failed=True, msg=f"{title}: could not read the host: {host.get('msg', host)}")
+        problem = host_problem(host, title)
+        if problem:
+            result.update(failed=True, msg=problem)
             return result
         if planner.check_host(host["info"], tls_checker=pair_problems):
             result.update(failed=True, msg=failure(title, planner.errors.messages()), warnings=warnings)

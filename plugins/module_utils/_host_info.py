@@ -173,6 +173,7 @@ def ssh_session() -> dict[str, t.Any]:
 def host_info(request: t.Mapping[str, t.Any], run: Runner) -> dict[str, t.Any]:
     """Everything ``request`` asks for, and what every check needs (os, libc, apt, shells, SSH)."""
     return {
+        "euid": os.geteuid(),
         "os": os_release(),
         "glibc": glibc(),
         "python_apt": importlib.util.find_spec("apt_pkg") is not None,

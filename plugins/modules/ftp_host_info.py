@@ -87,6 +87,9 @@ info:
   returned: always
   type: dict
   contains:
+    euid:
+      description: The effective user id the module ran as (0 for root).
+      type: int
     os:
       description: C(id), C(version_id) and C(codename) from C(/etc/os-release).
       type: dict
