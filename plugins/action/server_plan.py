@@ -20,6 +20,7 @@ from ansible_collections.hardened.ftp.plugins.plugin_utils._role_inputs import (
 )
 from ansible_collections.hardened.ftp.plugins.plugin_utils._tls_pair import pair_problems
 
+
 def host_problem(host: t.Mapping[str, t.Any], title: str) -> str:
     """Why the host read cannot be used: it failed, or the role does not run as root ('' when fine)."""
     if host.get("failed") or "info" not in host:

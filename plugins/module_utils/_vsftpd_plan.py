@@ -268,19 +268,21 @@ class VsftpdPlanner(ServerPlanner):
     def check_local_user_daemon(self, name: str, user: t.Mapping[str, t.Any]) -> None:
         variable = self.var("local_users_allowed")
         i = self.inputs
-        if not i["chroot_local_user"] or i["local_root"] or i["allow_writeable_chroot"]:
-            return
         home = user.get("home") or ""
-        home_stat = self.host.get("paths", {}).get(home) or user.get("home_stat") or {}
-        if not home_stat.get("exists"):
+        home_stat = user.get("home_stat") or {}
+        if not home_stat.get("isdir"):
+            # vsftpd changes into the user's home at login, before it changes into vsftpd_local_root
+            # and chroots there: without a home the session dies right after "OK LOGIN".
             self.errors.add(
                 variable,
-                f"{name}'s home {home} does not exist, and with {self.var('local_root')} empty vsftpd chroots "
-                "users into their home",
-                f"keep {self.var('local_root')} at its default (a root-owned area per user under /srv/ftp-local), "
-                f"or create the home (mkhomedir_helper {name})",
+                f"{name}'s home {home or '(none)'} is not a directory, and vsftpd changes into a user's home at "
+                "login (before the chroot), so the session would end right after the password",
+                f"create the home (mkhomedir_helper {name}), or remove {name} from the list",
             )
-        elif writable_by(home_stat, user):
+            return
+        if not i["chroot_local_user"] or i["local_root"] or i["allow_writeable_chroot"]:
+            return
+        if writable_by(home_stat, user):
             self.errors.add(
                 variable,
                 f"{name} can write to their home {home}, and vsftpd refuses a chroot the user can write to "

@@ -203,9 +203,13 @@ def test_local_users_get_a_root_owned_area_with_their_own_place() -> None:
     assert options["local_root"] == "/srv/ftp-local/$USER" and options["user_sub_token"] == "$USER"
 
 
-def test_a_user_without_a_home_works_with_the_default_layout() -> None:
+def test_a_user_without_a_home_fails_before_any_change() -> None:
     nohome = alice(home="/home/carol", home_stat={"exists": False})
-    assert not planner("vsftpd", host(users={"carol": nohome}), local_enable=True, local_users_allowed=["carol"]).errors
+    made = planner("vsftpd", host(users={"carol": nohome}), local_enable=True, local_users_allowed=["carol"])
+    assert "carol's home /home/carol is not a directory, and vsftpd changes into a user's home at login" in messages(
+        made
+    )
+    assert "mkhomedir_helper carol" in messages(made)
 
 
 def test_home_chroots_fail_before_any_change_when_vsftpd_would_refuse_them() -> None:
@@ -215,7 +219,7 @@ def test_home_chroots_fail_before_any_change_when_vsftpd_would_refuse_them() -> 
     )
     text = messages(made)
     assert "alice can write to their home /home/alice, and vsftpd refuses a chroot the user can write to" in text
-    assert "carol's home /home/carol does not exist" in text
+    assert "carol's home /home/carol is not a directory" in text
     ok = alice(home_stat={"exists": True, "isdir": True, "uid": 0, "gid": 0, "mode": 0o755})
     assert not planner(
         "vsftpd", host(users={"alice": ok}), local_enable=True, local_users_allowed=["alice"], local_root=""
