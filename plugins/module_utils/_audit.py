@@ -26,6 +26,7 @@ import typing as t
 
 from ansible_collections.hardened.ftp.plugins.module_utils._audit_controls import CONTROL_IDS, CONTROLS, STATUSES
 from ansible_collections.hardened.ftp.plugins.module_utils._findings import sorted_findings
+from ansible_collections.hardened.ftp.plugins.module_utils._server_plan import aead_only  # one rule, with the roles
 
 PASS, FAIL, NA, WAIVED = "pass", "fail", "not-applicable", "waived"
 # Checker findings that mean "the firewall and the server disagree" (HFTP-012).
@@ -38,7 +39,6 @@ AGREEMENT_FINDINGS = (
     "tls_helper_blind",
     "active_port20_blocked",
 )
-AEAD_MARKERS = ("GCM", "CHACHA20", "CCM")
 Outcome = t.Tuple[str, t.List[str]]
 State = t.Mapping[str, t.Any]
 
@@ -79,18 +79,6 @@ def ftp_class_bits(stat: t.Mapping[str, t.Any], user: t.Mapping[str, t.Any] | No
     if stat.get("gid") in (user.get("gids") or []):
         return (mode >> 3) & 0o7
     return mode & 0o7
-
-
-def aead_only(ciphers: str | None) -> bool:
-    """True when every cipher suite an OpenSSL cipher string adds is AEAD (GCM, ChaCha20, CCM).
-
-    TLS 1.0 and 1.1 have no AEAD suite, so such a list only negotiates TLS 1.2 or newer.
-    Keywords such as ``HIGH`` or ``DEFAULT`` add non-AEAD suites and make it false."""
-    if not ciphers:
-        return False
-    added = [part for part in ciphers.replace(",", ":").replace(" ", ":").split(":") if part]
-    added = [part for part in added if not part.startswith(("!", "-", "@"))]
-    return bool(added) and all(any(marker in part.upper() for marker in AEAD_MARKERS) for part in added)
 
 
 def _setting(options: t.Mapping[str, t.Any], name: str) -> str:
