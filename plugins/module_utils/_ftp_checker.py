@@ -22,15 +22,14 @@ from __future__ import annotations
 
 import typing as t
 
-from ansible_collections.hardened.ftp.plugins.module_utils._firewall_model import (
+from ansible_collections.hardened.ftp.plugins.module_utils._firewall_model import model_ranges, open_ports
+from ansible_collections.hardened.ftp.plugins.module_utils._intervals import (
     EMPTY,
     IntervalSet,
     iv_intersect,
     iv_size,
     iv_subtract,
     iv_union,
-    model_ranges,
-    open_ports,
 )
 from ansible_collections.hardened.ftp.plugins.module_utils._server_model import normalize_server_model
 

@@ -21,17 +21,19 @@ import json
 import typing as t
 
 from ansible_collections.hardened.ftp.plugins.module_utils._errors import ParseError
-from ansible_collections.hardened.ftp.plugins.module_utils._firewall_model import (
-    Chain,
+from ansible_collections.hardened.ftp.plugins.module_utils._intervals import (
     IntervalSet,
+    iv_complement,
+    iv_intersect,
+    iv_normalize,
+)
+from ansible_collections.hardened.ftp.plugins.module_utils._netfilter_model import (
+    Chain,
     Match,
     Net,
     Rule,
     Ruleset,
     Table,
-    iv_complement,
-    iv_intersect,
-    iv_normalize,
 )
 
 FAMILY_MAP = {"ip": "ipv4", "ip6": "ipv6", "inet": "inet"}

@@ -19,8 +19,8 @@ import re
 import typing as t
 
 from ansible_collections.hardened.ftp.plugins.module_utils._errors import ParseError
-from ansible_collections.hardened.ftp.plugins.module_utils._firewall_model import Ruleset
 from ansible_collections.hardened.ftp.plugins.module_utils._iptables import parse_iptables_save
+from ansible_collections.hardened.ftp.plugins.module_utils._netfilter_model import Ruleset
 from ansible_collections.hardened.ftp.plugins.module_utils._port_range import parse_port_range
 
 POLICY_WORDS = {"deny": "DROP", "reject": "DROP", "allow": "ACCEPT", "drop": "DROP", "accept": "ACCEPT"}

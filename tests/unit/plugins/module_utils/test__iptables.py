@@ -7,12 +7,10 @@ import typing as t
 
 import pytest
 from ansible_collections.hardened.ftp.plugins.module_utils._errors import ParseError
-from ansible_collections.hardened.ftp.plugins.module_utils._firewall_model import Context, build_model, evaluate_hook
-from ansible_collections.hardened.ftp.plugins.module_utils._iptables import (
-    parse_iptables_save,
-    render_iptables_save,
-    tokenize,
-)
+from ansible_collections.hardened.ftp.plugins.module_utils._firewall_model import build_model
+from ansible_collections.hardened.ftp.plugins.module_utils._iptables import parse_iptables_save, tokenize
+from ansible_collections.hardened.ftp.plugins.module_utils._rule_walk import Context, evaluate_hook
+from ansible_collections.hardened.ftp.tests.unit.plugins.module_utils.iptables_render import render_iptables_save
 
 
 def _model(text: str, family: str = "ipv4") -> dict:
