@@ -4,12 +4,17 @@
 """The exported firewall model and the queries the checker asks of it (private module).
 
 :func:`build_model` evaluates a :class:`~._netfilter_model.Ruleset` (with ``_rule_walk``)
-into a plain dict: which TCP ports new connections reach, from where, whether the ftp
-conntrack helper is attached, whether RELATED and ESTABLISHED traffic is accepted, whether
-egress is filtered.  What is not modelled is made explicit: a rule with a match this
-collection does not understand never matches and is listed in ``warnings``; an unknown
-source is assumed to lie outside every listed network; an unknown destination is assumed
-to be one of the host's own unicast addresses.
+into a plain dict: which TCP ports new connections surely reach, from where and on which
+interface, which ports depend on rules the model cannot evaluate (``uncertain_*``, naming
+them), whether the ftp conntrack helper is attached, whether RELATED and ESTABLISHED traffic
+is accepted, whether egress is filtered.
+
+Contexts: every family is evaluated for "any source" (an address in no network the rules
+list) on an interface no rule names, then for each source network named by a port-specific
+accepting rule or given in ``extra_sources`` and for each interface the rules name.
+``openings`` holds what "any source" reaches plus, per source network, what it reaches
+besides; ``blocked`` what "any source" reaches and a source network does not; ``evaluated``
+records the contexts, so :func:`reachable` answers for exactly the one a query falls in.
 """
 
 from __future__ import annotations
@@ -21,36 +26,50 @@ from ansible_collections.hardened.ftp.plugins.module_utils._intervals import (
     Interval,
     IntervalSet,
     iv_contains,
+    iv_intersect,
     iv_normalize,
     iv_subtract,
 )
+from ansible_collections.hardened.ftp.plugins.module_utils._limits import UNPRIVILEGED_PORTS
 from ansible_collections.hardened.ftp.plugins.module_utils._netfilter_model import FAMILIES, Net, Ruleset, Table
 from ansible_collections.hardened.ftp.plugins.module_utils._rule_walk import (
     Context,
     default_policy,
-    evaluate_hook,
+    evaluate_path,
     helper_assignments,
+    rules_for,
 )
 
 MAX_CONTEXTS = 48
+# Keys of the exported model holding port ranges whose verdict is not known, with their rules.
+UNCERTAIN_KEYS = ("uncertain_openings", "uncertain_helper_ports", "uncertain_related_ports")
+_TERMINAL = ("accept", "drop", "reject", "jump", "goto")
 
 
-def _interesting(ruleset: Ruleset, family: str) -> tuple[list[t.Any], list[str]]:
-    """Sources of port-specific accepting TCP rules and interfaces named by accepting or
-    jumping rules: the contexts worth evaluating besides "any source, any interface"."""
+def _interesting(ruleset: Ruleset, family: str) -> tuple[list[Net], list[str]]:
+    """Sources of port-specific accepting TCP rules, and interfaces named by rules that decide
+    or jump (and by netdev chains): the contexts worth evaluating besides "any source, an
+    interface no rule names"."""
     sources = []  # type: t.List[Net]
     seen = set()  # type: t.Set[Net]
     ifaces = []  # type: t.List[str]
     version = 4 if family == "ipv4" else 6
+
+    def add_iface(name: str) -> None:
+        if name not in ("lo", "+", "*"):
+            name = name.rstrip("+*")
+            if name not in ifaces:
+                ifaces.append(name)
+
     for table in ruleset.tables:
         if not table.serves(family):
             continue
         for chain in table.chains.values():
-            if chain.kind != "filter":
-                continue
+            for name in chain.devices:
+                add_iface(name)
             for rule in chain.rules:
                 match = rule.match
-                if rule.action not in ("accept", "jump", "goto") or match.unsupported:
+                if rule.action not in _TERMINAL:
                     continue
                 if match.protocols is not None and "tcp" not in match.protocols and not match.proto_neg:
                     continue
@@ -66,10 +85,7 @@ def _interesting(ruleset: Ruleset, family: str) -> tuple[list[t.Any], list[str]]
                             sources.append(network)
                 if match.iif is not None and not match.iif_neg:
                     for name in match.iif:
-                        if name not in ("lo", "+", "*"):
-                            name = name.rstrip("+*")
-                            if name not in ifaces:
-                                ifaces.append(name)
+                        add_iface(name)
     return sources, ifaces
 
 
@@ -77,96 +93,7 @@ def _ranges(ranges: IntervalSet) -> list[Interval]:
     return [(max(low, 1), high) for low, high in ranges if high >= 1]
 
 
-def build_model(
-    ruleset: Ruleset, extra_sources: t.Sequence[str] = (), interface: str | None = None
-) -> dict[str, t.Any]:
-    """Compute the exported firewall model (a plain dict, see the module documentation)."""
-    families = ruleset.families()
-    openings = []  # type: t.List[t.Dict[str, t.Any]]
-    helper_ports = []  # type: t.List[t.Dict[str, t.Any]]
-    related_ports = []  # type: t.List[t.Dict[str, t.Any]]
-    input_policy = {}
-    output_policy = {}
-    established = {}
-    egress = {}
-    helper_types = {}  # type: t.Dict[str, str]
-    for table in ruleset.tables:
-        for name, kind in table.helper_types.items():
-            helper_types[name] = kind
-    for family in families:
-        version = 4 if family == "ipv4" else 6
-        input_policy[family] = default_policy(ruleset, "input", family)
-        output_policy[family] = default_policy(ruleset, "output", family)
-        sources, ifaces = _interesting(ruleset, family)
-        for text in extra_sources:
-            network = Net.parse(text)
-            if network.version == version and network not in sources:
-                sources.append(network)
-        iface_choices = [interface] if interface else [None, *ifaces]
-        contexts = 0
-        for iface in iface_choices:
-            generic = evaluate_hook(ruleset, "input", Context(family=family, iif=iface))
-            for low, high in _ranges(generic):
-                openings.append(_opening(family, low, high, ["any"], iface))
-            for network in sources:
-                contexts += 1
-                if contexts > MAX_CONTEXTS:
-                    ruleset.warnings.append(
-                        f"{family}: more than {MAX_CONTEXTS} source networks, the rest not evaluated"
-                    )
-                    break
-                seen = evaluate_hook(ruleset, "input", Context(family=family, iif=iface, saddr=network.network_address))
-                for low, high in _ranges(iv_subtract(seen, generic)):
-                    openings.append(_opening(family, low, high, [str(network)], iface))
-        for low, high in _ranges(helper_assignments(ruleset, family, helper_types)):
-            helper_ports.append({"family": family, "port_min": low, "port_max": high})
-        related_any = evaluate_hook(ruleset, "input", Context(family=family, ct_state="related", helper=None))
-        related_ftp = evaluate_hook(ruleset, "input", Context(family=family, ct_state="related", helper="ftp"))
-        for low, high in _ranges(related_any):
-            related_ports.append({"family": family, "port_min": low, "port_max": high, "helper": "any"})
-        for low, high in _ranges(iv_subtract(related_ftp, related_any)):
-            related_ports.append({"family": family, "port_min": low, "port_max": high, "helper": "ftp"})
-        est = evaluate_hook(ruleset, "input", Context(family=family, ct_state="established"))
-        established[family] = iv_contains(est, 1024, 65535)
-        clients = ((1024, 65535),)
-        out_est = evaluate_hook(
-            ruleset, "output", Context(family=family, direction="out", ct_state="established", sport=21), clients
-        )
-        out_new20 = evaluate_hook(
-            ruleset, "output", Context(family=family, direction="out", ct_state="new", sport=20), clients
-        )
-        out_rel20 = evaluate_hook(
-            ruleset,
-            "output",
-            Context(family=family, direction="out", ct_state="related", helper="ftp", sport=20),
-            clients,
-        )
-        egress[family] = {
-            "filtered": output_policy[family] == "drop" or not iv_contains(out_new20, 1024, 65535),
-            "established_related": iv_contains(out_est, 1024, 65535),
-            "port20_new": iv_contains(out_new20, 1024, 65535),
-            "port20_related": iv_contains(out_rel20, 1024, 65535),
-        }
-    warnings = []
-    for warning in ruleset.warnings:
-        if warning not in warnings:
-            warnings.append(warning)
-    return {
-        "backend": ruleset.backend,
-        "families": families,
-        "input_policy": input_policy,
-        "output_policy": output_policy,
-        "openings": openings,
-        "helper_ports": helper_ports,
-        "auto_helper": bool(ruleset.auto_helper),
-        "related_ports": related_ports,
-        "established_accepted": established,
-        "egress": egress,
-        "warnings": warnings,
-    }
-
-
-def _opening(family: str, low: int, high: int, sources: list[str], iface: str | None) -> dict[str, t.Any]:
+def _entry(family: str, low: int, high: int, sources: list[str], iface: str | None) -> dict[str, t.Any]:
     return {
         "protocol": "tcp",
         "port_min": low,
@@ -175,6 +102,141 @@ def _opening(family: str, low: int, high: int, sources: list[str], iface: str | 
         "family": family,
         "interface": iface or "",
     }
+
+
+def _uncertain(
+    ranges: IntervalSet, doubts: t.Sequence[tuple[str, IntervalSet]], base: dict[str, t.Any]
+) -> list[dict[str, t.Any]]:
+    """One entry per range of ``ranges``, naming the rules it depends on."""
+    return [
+        dict(base, port_min=low, port_max=high, rules=rules_for(doubts, ((low, high),)))
+        for low, high in _ranges(ranges)
+    ]
+
+
+class _Builder:
+    """The exported model, filled family by family."""
+
+    def __init__(self, ruleset: Ruleset) -> None:
+        self.ruleset = ruleset
+        self.model = {
+            "backend": ruleset.backend,
+            "families": ruleset.families(),
+            "input_policy": {},
+            "output_policy": {},
+            "openings": [],
+            "blocked": [],
+            "uncertain_openings": [],
+            "helper_ports": [],
+            "uncertain_helper_ports": [],
+            "auto_helper": bool(ruleset.auto_helper),
+            "related_ports": [],
+            "uncertain_related_ports": [],
+            "established_accepted": {},
+            "egress": {},
+            "evaluated": {},
+            "warnings": [],
+        }  # type: t.Dict[str, t.Any]
+        self.helper_types = {}  # type: t.Dict[str, str]
+        for table in ruleset.tables:
+            self.helper_types.update(table.helper_types)
+
+    def add_family(self, family: str, extra_sources: t.Sequence[str], interface: str | None) -> None:
+        version = 4 if family == "ipv4" else 6
+        model = self.model
+        model["input_policy"][family] = default_policy(self.ruleset, "input", family)
+        model["output_policy"][family] = default_policy(self.ruleset, "output", family)
+        sources, ifaces = _interesting(self.ruleset, family)
+        for text in extra_sources:
+            network = Net.parse(text)
+            if network.version == version and network not in sources:
+                sources.append(network)
+        if len(sources) > MAX_CONTEXTS:
+            self.ruleset.warnings.append(
+                f"{family}: more than {MAX_CONTEXTS} source networks, only the first {MAX_CONTEXTS} evaluated"
+            )
+            sources = sources[:MAX_CONTEXTS]
+        iface_choices = [interface] if interface else [None, *ifaces]
+        model["evaluated"][family] = {
+            "interfaces": [iface or "" for iface in iface_choices],
+            "sources": [str(network) for network in sources],
+        }
+        for iface in iface_choices:
+            self.openings(family, iface, sources)
+        self.helpers(family)
+        self.related(family)
+        self.established_and_egress(family)
+
+    def openings(self, family: str, iface: str | None, sources: list[Net]) -> None:
+        model = self.model
+        generic = evaluate_path(self.ruleset, "input", Context(family=family, iif=iface))
+        for low, high in _ranges(generic.open):
+            model["openings"].append(_entry(family, low, high, ["any"], iface))
+        base = _entry(family, 0, 0, ["any"], iface)
+        model["uncertain_openings"] += _uncertain(generic.uncertain, generic.doubts, base)
+        for network in sources:
+            seen = evaluate_path(
+                self.ruleset, "input", Context(family=family, iif=iface, saddr=network.network_address)
+            )
+            for low, high in _ranges(iv_subtract(seen.open, generic.open)):
+                model["openings"].append(_entry(family, low, high, [str(network)], iface))
+            for low, high in _ranges(iv_subtract(generic.open, seen.open)):
+                model["blocked"].append(_entry(family, low, high, [str(network)], iface))
+            base = _entry(family, 0, 0, [str(network)], iface)
+            model["uncertain_openings"] += _uncertain(seen.uncertain, seen.doubts, base)
+
+    def helpers(self, family: str) -> None:
+        found = helper_assignments(self.ruleset, family, self.helper_types)
+        for low, high in _ranges(found.sure):
+            self.model["helper_ports"].append({"family": family, "port_min": low, "port_max": high})
+        self.model["uncertain_helper_ports"] += _uncertain(found.uncertain, found.doubts, {"family": family})
+
+    def related(self, family: str) -> None:
+        model = self.model
+        related_any = evaluate_path(self.ruleset, "input", Context(family=family, ct_state="related", helper=None))
+        related_ftp = evaluate_path(self.ruleset, "input", Context(family=family, ct_state="related", helper="ftp"))
+        for low, high in _ranges(related_any.open):
+            model["related_ports"].append({"family": family, "port_min": low, "port_max": high, "helper": "any"})
+        for low, high in _ranges(iv_subtract(related_ftp.open, related_any.open)):
+            model["related_ports"].append({"family": family, "port_min": low, "port_max": high, "helper": "ftp"})
+        for outcome, helper in ((related_any, "any"), (related_ftp, "ftp")):
+            base = {"family": family, "helper": helper}
+            model["uncertain_related_ports"] += _uncertain(outcome.uncertain, outcome.doubts, base)
+
+    def established_and_egress(self, family: str) -> None:
+        ruleset = self.ruleset
+        est = evaluate_path(ruleset, "input", Context(family=family, ct_state="established"))
+        self.model["established_accepted"][family] = iv_contains(est.open, *UNPRIVILEGED_PORTS)
+        clients = (UNPRIVILEGED_PORTS,)
+        outcomes = {
+            "established_related": Context(family=family, direction="out", ct_state="established", sport=21),
+            "port20_new": Context(family=family, direction="out", ct_state="new", sport=20),
+            "port20_related": Context(family=family, direction="out", ct_state="related", helper="ftp", sport=20),
+        }
+        egress = {}  # type: t.Dict[str, t.Any]
+        doubts = []  # type: t.List[str]
+        for key, ctx in outcomes.items():
+            outcome = evaluate_path(ruleset, "output", ctx, clients)
+            egress[key] = iv_contains(outcome.open, *UNPRIVILEGED_PORTS)
+            for label in outcome.rules_for(outcome.uncertain):
+                if label not in doubts:
+                    doubts.append(label)
+        filtered = self.model["output_policy"][family] == "drop" or not egress["port20_new"]
+        self.model["egress"][family] = {"filtered": filtered, **egress, "uncertain_rules": doubts}
+
+
+def build_model(
+    ruleset: Ruleset, extra_sources: t.Sequence[str] = (), interface: str | None = None
+) -> dict[str, t.Any]:
+    """Compute the exported firewall model (a plain dict, see the ftp_firewall_facts module)."""
+    builder = _Builder(ruleset)
+    for family in builder.model["families"]:
+        builder.add_family(family, extra_sources, interface)
+    warnings = builder.model["warnings"]
+    for warning in ruleset.warnings:
+        if warning not in warnings:
+            warnings.append(warning)
+    return builder.model
 
 
 def empty_model(
@@ -192,43 +254,146 @@ def empty_model(
 # --------------------------------------------------------------------------- queries on the exported model
 
 
+def _network(text: str) -> t.Any:
+    try:
+        return ipaddress.ip_network(text, strict=False)
+    except ValueError:
+        return None
+
+
+def _source_context(evaluated: t.Sequence[str], source: str | None) -> str:
+    """The evaluated source network ``source`` falls in (the narrowest), or ``any``."""
+    if not source:
+        return "any"
+    wanted = ipaddress.ip_network(source, strict=False)
+    best, best_len = "any", -1
+    for text in evaluated:
+        network = _network(text)
+        if (
+            network is not None
+            and network.version == wanted.version
+            and wanted.subnet_of(network)  # type: ignore[arg-type]
+            and network.prefixlen > best_len
+        ):
+            best, best_len = text, network.prefixlen
+    return best
+
+
+def _interface_context(evaluated: t.Sequence[str], interface: str | None) -> str:
+    """The evaluated interface ``interface`` stands for: itself, the longest evaluated prefix
+    (from a wildcard like ``eth+``), or ``""`` (an interface no rule names)."""
+    if not interface:
+        return ""
+    if interface in evaluated:
+        return interface
+    prefixes = [name for name in evaluated if name and interface.startswith(name)]
+    return max(prefixes, key=len) if prefixes else ""
+
+
+def _selected(
+    model: t.Mapping[str, t.Any], key: str, family: str | None, source: str | None, interface: str | None
+) -> list[t.Mapping[str, t.Any]]:
+    """The entries of ``model[key]`` for the context a query falls in."""
+    evaluated = (model.get("evaluated") or {}).get(family or "")
+    items = [item for item in model.get(key) or [] if not family or item.get("family") == family]
+    if evaluated is None:
+        return _legacy_selection(items, source, interface)
+    iface = _interface_context(evaluated.get("interfaces") or [""], interface)
+    where = _source_context(evaluated.get("sources") or [], source)
+    found = []
+    for item in items:
+        sources = item.get("sources") or ["any"]
+        if item.get("interface", "") == iface and (where in sources or (key == "openings" and "any" in sources)):
+            found.append(item)
+    return found
+
+
+def _legacy_selection(
+    items: list[t.Mapping[str, t.Any]], source: str | None, interface: str | None
+) -> list[t.Mapping[str, t.Any]]:
+    """Entries of a model without ``evaluated`` (written by hand): any-source entries, those
+    whose sources contain ``source``, on any interface or ``interface``."""
+    wanted = ipaddress.ip_network(source, strict=False) if source else None
+    found = []
+    for item in items:
+        if interface and item.get("interface") not in ("", interface):
+            continue
+        sources = item.get("sources") or ["any"]
+        if "any" not in sources and (wanted is None or not any(_covers(text, wanted) for text in sources)):
+            continue
+        found.append(item)
+    return found
+
+
+def _covers(text: str, wanted: t.Any) -> bool:
+    network = _network(text)
+    return network is not None and network.version == wanted.version and wanted.subnet_of(network)
+
+
+def _as_set(items: t.Iterable[t.Mapping[str, t.Any]]) -> IntervalSet:
+    return iv_normalize((int(item["port_min"]), int(item["port_max"])) for item in items)
+
+
 def open_ports(
     model: t.Mapping[str, t.Any],
     family: str | None = None,
     source: str | None = None,
     interface: str | None = None,
 ) -> IntervalSet:
-    """Ports reachable NEW according to an exported model.
+    """Ports new connections surely reach according to an exported model.
 
-    ``source`` ``None`` means any internet source (only ``any`` openings count); a CIDR
-    counts openings whose source network contains it.  ``interface`` ``None`` accepts
-    openings on any interface.
-    """
-    wanted = None
-    if source:
-        wanted = ipaddress.ip_network(source, strict=False)
-    ranges = []  # type: t.List[Interval]
-    for opening in model.get("openings", []):
-        if family and opening.get("family") != family:
+    ``source`` ``None`` means any internet source; a CIDR the narrowest evaluated network it
+    falls in (openings of "any source" count too, minus what that network is ``blocked``
+    from).  ``interface`` ``None`` is an interface no rule names."""
+    ports = _as_set(_selected(model, "openings", family, source, interface))
+    if source and (model.get("evaluated") or {}).get(family or ""):
+        ports = iv_subtract(ports, _as_set(_selected(model, "blocked", family, source, interface)))
+    return ports
+
+
+def uncertain_ports(
+    model: t.Mapping[str, t.Any],
+    key: str = "uncertain_openings",
+    family: str | None = None,
+    source: str | None = None,
+    interface: str | None = None,
+    helper: str | None = None,
+    ports: IntervalSet | None = None,
+) -> tuple[IntervalSet, list[str]]:
+    """Ports of ``model[key]`` (one of :data:`UNCERTAIN_KEYS`) whose verdict is not known, and
+    the rules responsible (for those of them in ``ports`` when given), for the context of the
+    query (``source`` and ``interface`` only apply to openings)."""
+    if key == "uncertain_openings":
+        items = _selected(model, key, family, source, interface)
+    else:
+        items = [item for item in model.get(key) or [] if not family or item.get("family") == family]
+    if helper:
+        items = [item for item in items if item.get("helper") == helper]
+    found = _as_set(items)
+    rules = []  # type: t.List[str]
+    for item in items:
+        if ports is not None and not iv_intersect(((int(item["port_min"]), int(item["port_max"])),), ports):
             continue
-        if interface and opening.get("interface") not in ("", interface):
-            continue
-        sources = opening.get("sources") or ["any"]
-        if "any" not in sources:
-            if wanted is None:
-                continue
-            if not any(_covers(text, wanted) for text in sources):
-                continue
-        ranges.append((int(opening["port_min"]), int(opening["port_max"])))
-    return iv_normalize(ranges)
+        for rule in item.get("rules") or []:
+            if rule not in rules:
+                rules.append(rule)
+    return (found if ports is None else iv_intersect(found, ports)), rules
 
 
-def _covers(text: str, wanted: t.Any) -> bool:
-    try:
-        network = ipaddress.ip_network(text, strict=False)
-    except ValueError:
-        return False
-    return network.version == wanted.version and wanted.subnet_of(network)  # type: ignore[arg-type]
+def port_verdict(
+    model: t.Mapping[str, t.Any],
+    family: str,
+    port: int,
+    source: str | None = None,
+    interface: str | None = None,
+) -> str:
+    """``open``, ``closed`` or ``uncertain``: whether new connections reach ``port``."""
+    single = ((port, port),)
+    if iv_intersect(open_ports(model, family, source, interface), single):
+        return "open"
+    if iv_intersect(uncertain_ports(model, "uncertain_openings", family, source, interface)[0], single):
+        return "uncertain"
+    return "closed"
 
 
 def model_ranges(

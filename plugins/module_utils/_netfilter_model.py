@@ -100,6 +100,13 @@ class Net(_Value):
         return self.version == 4 and self.value == 0xFFFFFFFF
 
     @property
+    def is_loopback(self) -> bool:
+        """Inside 127.0.0.0/8 or ::1: never the address a remote client connects to."""
+        if self.version == 4:
+            return self.prefixlen >= 8 and self.value >> 24 == 127
+        return self.prefixlen == 128 and self.value == 1
+
+    @property
     def network_address(self) -> t.Any:
         return ipaddress.ip_address(self.value) if self.version == 4 else ipaddress.IPv6Address(self.value)
 
@@ -126,10 +133,27 @@ class Net(_Value):
 # --------------------------------------------------------------------------- rules
 
 
+# Flags of a TCP header as iptables names them (``ALL`` is these six).
+TCP_FLAGS = frozenset(("FIN", "SYN", "RST", "PSH", "ACK", "URG"))
+
+
 class Match(_Value):
-    """Back-end neutral match of one rule.  ``None`` means "not restricted"."""
+    """Back-end neutral match of one rule.  ``None`` means "not restricted".
+
+    Besides addresses, ports, interfaces and connection state, a match can require:
+    ``tcp_flags`` ``(mask, compare, mode)``: with mode ``all`` the flags of ``mask`` that are
+    set must be exactly ``compare`` (iptables ``--tcp-flags``, nft ``tcp flags & mask ==``),
+    with mode ``any`` one of ``mask`` must be set (nft ``tcp flags syn``); ``fragment``: the
+    packet is (``True``) or is not (``False``) a non-first fragment (``-f``); ``bridged``: the
+    packet is (not) being bridged (``--physdev-is-bridged``); ``rpf``: the reverse path check
+    passes (``True``) or fails (``False``) (``-m rpfilter``, nft ``fib saddr . iif oif``);
+    ``lists``: membership of run-time address lists (ipsets, ``recent`` lists, sets filled
+    from the packet path) as ``(label, keyed_on_source, negated)``.  ``unsupported`` names the
+    parts the model does not evaluate: with any of them the rule may or may not match.
+    """
 
     __slots__ = (
+        "bridged",
         "ct_neg",
         "ct_states",
         "daddr",
@@ -139,18 +163,27 @@ class Match(_Value):
         "dst_type_neg",
         "dst_types",
         "family",
+        "fragment",
         "helper_neg",
         "helpers",
         "iif",
         "iif_neg",
+        "lists",
         "oif",
         "oif_neg",
+        "pkt_type_neg",
+        "pkt_types",
         "proto_neg",
         "protocols",
+        "rpf",
         "saddr",
         "saddr_neg",
         "sport_neg",
         "sports",
+        "src_type_neg",
+        "src_types",
+        "tcp_flags",
+        "tcp_flags_neg",
         "unsupported",
     )
 
@@ -176,12 +209,25 @@ class Match(_Value):
         self.helper_neg = False
         self.dst_types = None  # type: t.Optional[t.FrozenSet[str]]
         self.dst_type_neg = False
+        self.src_types = None  # type: t.Optional[t.FrozenSet[str]]
+        self.src_type_neg = False
+        self.pkt_types = None  # type: t.Optional[t.FrozenSet[str]]
+        self.pkt_type_neg = False
+        self.tcp_flags = None  # type: t.Optional[t.Tuple[t.FrozenSet[str], t.FrozenSet[str], str]]
+        self.tcp_flags_neg = False
+        self.fragment = None  # type: t.Optional[bool]
+        self.bridged = None  # type: t.Optional[bool]
+        self.rpf = None  # type: t.Optional[bool]
+        self.lists = ()  # type: t.Tuple[t.Tuple[str, bool, bool], ...]
         self.unsupported = ()  # type: t.Tuple[str, ...]
         for key, value in kwargs.items():
             setattr(self, key, value)
 
     def key(self) -> tuple[t.Any, ...]:
         return tuple(getattr(self, name) for name in self.__slots__)
+
+    def copy(self) -> Match:
+        return Match(**{name: getattr(self, name) for name in self.__slots__})
 
     def __repr__(self) -> str:
         fields = ", ".join(
@@ -190,9 +236,24 @@ class Match(_Value):
         return f"Match({fields})"
 
 
+# What a rule does when it matches (``Rule.action``).
+VERDICT_ACTIONS = ("accept", "drop", "reject", "return")
+JUMP_ACTIONS = ("jump", "goto")
+# ``opaque``: the packet leaves the chain and its fate is decided somewhere the model does not
+# follow (NFQUEUE to a user-space program, DNAT/REDIRECT to another address or port).
+# ``unknown``: a target the model does not know; it may end the walk or not, with any verdict.
+# ``None``: a non-terminal rule (LOG, counters, MARK, CT...): the walk goes on.
+UNCERTAIN_ACTIONS = ("opaque", "unknown")
+
+
 class Rule(_Value):
-    """A rule: a match, an optional action (``accept``, ``drop``, ``reject``, ``return``,
-    ``jump``, ``goto`` or ``None`` for non-terminal rules) and side effects."""
+    """A rule: a match, an optional action (see :data:`VERDICT_ACTIONS`, :data:`JUMP_ACTIONS`,
+    :data:`UNCERTAIN_ACTIONS`; ``None`` for non-terminal rules) and side effects.
+
+    ``target`` is the chain of a jump or goto, or the name of the target extension;
+    ``helper_set`` the conntrack helper the rule attaches; ``text`` how the rule was written
+    (an iptables-save line, an nft handle), used to name it in findings.
+    """
 
     __slots__ = ("action", "helper_set", "match", "target", "text")
 
@@ -217,10 +278,30 @@ class Rule(_Value):
         return f"Rule({self.match!r}, {self.action!r}, {self.target!r}, {self.helper_set!r})"
 
 
-class Chain:
-    """A chain; base chains have a ``hook`` and a ``policy``."""
+def rule_warning(rule: Rule) -> str:
+    """What a parser tells the user about a rule that decides (or attaches a helper) on
+    something the model does not know exactly, or ``""``."""
+    if rule.action is None and not rule.helper_set:
+        return ""
+    match = rule.match
+    if match.unsupported:
+        return "uses {}, not modelled (where it decides, the verdict is uncertain)".format("; ".join(match.unsupported))
+    if match.lists:
+        return "checks {}: a source in no listed network is taken not to be in it either".format(
+            ", ".join(label for label, _source, _negated in match.lists)
+        )
+    return ""
 
-    __slots__ = ("hook", "kind", "name", "policy", "priority", "rules")
+
+class Chain:
+    """A chain; base chains have a ``hook``, a ``priority`` and a ``policy``.
+
+    ``kind`` is the iptables table (``raw``, ``mangle``, ``nat``, ``filter``, ``security``) or
+    the nft chain type (``filter``, ``nat``, ``route``); ``devices`` limits a netdev ingress
+    chain to packets of those interfaces.
+    """
+
+    __slots__ = ("devices", "hook", "kind", "name", "policy", "priority", "rules")
 
     def __init__(
         self,
@@ -237,10 +318,13 @@ class Chain:
         self.hook = hook
         self.priority = priority
         self.kind = kind
+        self.devices = ()  # type: t.Tuple[str, ...]
 
 
 class Table:
-    """A table: ``family`` is ``ipv4``, ``ipv6`` or ``inet`` (both)."""
+    """A table: ``family`` is ``ipv4``, ``ipv6`` or ``inet`` (both; nft ``netdev`` tables too).
+
+    ``helper_types`` maps the nft ``ct helper`` objects of the table to their type."""
 
     __slots__ = ("chains", "family", "helper_types", "name")
 
@@ -251,7 +335,7 @@ class Table:
         self.helper_types = {}  # type: t.Dict[str, str]
 
     def serves(self, family: str) -> bool:
-        return self.family == family or self.family == "inet"
+        return self.family in (family, "inet", "netdev")
 
 
 class Ruleset:

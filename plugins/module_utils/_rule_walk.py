@@ -5,7 +5,26 @@
 
 Chains are walked in order, first match wins for ACCEPT/DROP/REJECT/RETURN, jumps and gotos
 are followed, non-terminal rules (LOG, CT, counters) fall through, and a base chain's policy
-decides what is left.  Destination ports are evaluated symbolically as interval sets.
+decides what is left.  A packet's path crosses several base chains (``ingress``, then every
+``prerouting`` chain, ``raw`` to ``nat``, then every ``input`` chain, by priority); it is
+accepted only when each of them accepts it.  Destination ports are evaluated symbolically as
+interval sets, so one walk answers for all 65536 ports.
+
+The outcome is three-valued.  A rule whose match the model cannot evaluate (an unknown match,
+``-m limit``, an ipset whose members are not listed, a destination address when the host's
+addresses are not known...) or whose target it cannot follow (NFQUEUE, DNAT, an unknown
+extension) *may* apply: the walk takes both branches.  It tracks the ports that may still be
+live (``live``) and those that surely are (``sure``), and collects for each outcome the ports
+that *may* end there.  A port is then **open** when it may be accepted and cannot be dropped,
+**closed** when it cannot be accepted, and **uncertain** otherwise, with the rules responsible
+(:class:`Outcome`).  Adding a rule the model does not understand can only turn a verdict into
+"uncertain", never "closed" into "open" or back.
+
+Assumptions about the packets (:class:`Context`): a TCP connection's first packet is a SYN
+that is not a fragment, not bridged, arrives over the reverse path of its source (not
+spoofed), is addressed to one of the host's own unicast addresses, and comes from a source
+outside every network the rules list and every run-time list the firewall keeps (an ipset,
+a ``recent`` list) unless a source is given.
 """
 
 from __future__ import annotations
@@ -15,6 +34,7 @@ import typing as t
 from ansible_collections.hardened.ftp.plugins.module_utils._intervals import (
     EMPTY,
     PORT_SPACE,
+    Interval,
     IntervalSet,
     iv_carve_one,
     iv_complement,
@@ -24,9 +44,35 @@ from ansible_collections.hardened.ftp.plugins.module_utils._intervals import (
     iv_subtract,
     iv_union,
 )
-from ansible_collections.hardened.ftp.plugins.module_utils._netfilter_model import Chain, Match, Net, Ruleset, Table
+from ansible_collections.hardened.ftp.plugins.module_utils._netfilter_model import (
+    Chain,
+    Match,
+    Net,
+    Rule,
+    Ruleset,
+    Table,
+)
 
 MAX_DEPTH = 64
+
+# The base chains a packet crosses, hook by hook, and the chain kinds (iptables tables, nft
+# chain types) that can stop it there.  nat chains see only a connection's first packet.
+PATHS = {
+    "input": (
+        ("ingress", ("filter",)),
+        ("prerouting", ("raw", "mangle", "nat", "filter")),
+        ("input", ("mangle", "filter", "security")),
+    ),
+    "output": (
+        ("output", ("raw", "mangle", "nat", "filter", "security", "route")),
+        ("postrouting", ("mangle", "filter")),
+    ),
+}  # type: t.Dict[str, t.Tuple[t.Tuple[str, t.Tuple[str, ...]], ...]]
+HOOK_ORDER = {hook: index for path in PATHS.values() for index, (hook, _kinds) in enumerate(path)}
+
+# A match state: ``None`` (does not match), ``()`` (matches) or the reasons it may match.
+MatchState = t.Optional[t.Tuple[str, ...]]
+MATCHES = ()  # type: t.Tuple[str, ...]
 
 
 class Context:
@@ -34,8 +80,9 @@ class Context:
 
     ``direction`` is ``in`` (to this host) or ``out`` (from it).  An address of ``None`` is
     the remote peer (outside every listed network) for the remote side and one of the host's
-    own unicast addresses for the local side.  An interface of ``None`` matches no named
-    interface.
+    own unicast addresses, which one unknown, for the local side.  An interface of ``None``
+    matches no named interface.  ``ct_state`` ``new`` and ``related`` packets are the SYN
+    opening a connection; ``established`` packets carry ACK.
     """
 
     __slots__ = ("ct_state", "daddr", "direction", "family", "helper", "iif", "oif", "protocol", "saddr", "sport")
@@ -65,6 +112,9 @@ class Context:
         self.sport = sport
 
 
+# --------------------------------------------------------------------------- matching one rule
+
+
 def _iface_match(patterns: tuple[str, ...], name: str | None) -> bool:
     for pattern in patterns:
         if pattern in ("+", "*"):
@@ -79,28 +129,51 @@ def _iface_match(patterns: tuple[str, ...], name: str | None) -> bool:
     return False
 
 
-def _addr_match(networks: tuple[Net, ...], address: t.Any, local: bool) -> bool:
+def _addr_state(networks: tuple[Net, ...], address: t.Any, local: bool) -> bool | None:
+    """Whether ``address`` lies in one of ``networks`` (``None``: cannot tell).
+
+    ``address`` ``None`` is the remote peer (in no listed network) or, for the ``local`` side,
+    one of the host's own addresses: in a catch-all network, never in a loopback, multicast or
+    broadcast one, and in any other network perhaps."""
+    if address is not None:
+        return any(network.prefixlen == 0 or address in network for network in networks)
+    unknown = False
     for network in networks:
         if network.prefixlen == 0:
             return True
-        if address is None:
-            if (
-                local
-                and not network.is_multicast
-                and network.prefixlen > network.bits - 64
-                and not network.is_broadcast
-            ):
-                return True
-            continue
-        if address in network:
+        if local and not (network.is_loopback or network.is_multicast or network.is_broadcast):
+            unknown = True
+    return None if unknown else False
+
+
+def _flags_state(flags: tuple[frozenset[str], frozenset[str], str], ctx: Context) -> bool | None:
+    """Whether the TCP flags of the context's packet pass ``flags`` (``None``: cannot tell).
+
+    A connection's first packet carries SYN alone; an established one carries ACK, never SYN,
+    and any of the others."""
+    mask, compare, mode = flags
+    if ctx.ct_state in ("new", "related"):
+        present = mask & {"SYN"}
+        return bool(present) if mode == "any" else present == compare
+    known = {"ACK": True, "SYN": False}
+    if mode == "any":
+        if "ACK" in mask:
             return True
-    return False
+        return False if mask <= known.keys() else None
+    for flag in mask & known.keys():
+        if (flag in compare) != known[flag]:
+            return False
+    return True if mask <= known.keys() else None
 
 
-def context_matches(match: Match, ctx: Context) -> bool:
-    """True when the non-port conditions of ``match`` hold for ``ctx``."""
-    if match.unsupported:
-        return False
+def _types(direction: str, side: str) -> frozenset[str]:
+    """Address types (``-m addrtype``) of the context's source or destination."""
+    local = (direction == "in") == (side == "dst")
+    return frozenset(("LOCAL",)) if local else frozenset(("UNICAST",))
+
+
+def _known_state(match: Match, ctx: Context) -> bool:
+    """False when a condition the model evaluates exactly rules the match out."""
     if match.family is not None and match.family != ctx.family:
         return False
     if match.protocols is not None and (ctx.protocol in match.protocols) == match.proto_neg:
@@ -111,10 +184,6 @@ def context_matches(match: Match, ctx: Context) -> bool:
         found = ctx.helper is not None and any(name.split("-", 1)[0] == ctx.helper for name in match.helpers)
         if found == match.helper_neg:
             return False
-    if match.saddr is not None and _addr_match(match.saddr, ctx.saddr, ctx.direction == "out") == match.saddr_neg:
-        return False
-    if match.daddr is not None and _addr_match(match.daddr, ctx.daddr, ctx.direction == "in") == match.daddr_neg:
-        return False
     if match.iif is not None and _iface_match(match.iif, ctx.iif) == match.iif_neg:
         return False
     if match.oif is not None and _iface_match(match.oif, ctx.oif) == match.oif_neg:
@@ -123,11 +192,54 @@ def context_matches(match: Match, ctx: Context) -> bool:
         found = False if ctx.sport is None else any(low <= ctx.sport <= high for low, high in match.sports)
         if found == match.sport_neg:
             return False
-    if match.dst_types is not None:
-        local_types = {"LOCAL", "UNICAST"} if ctx.direction == "in" else {"UNICAST"}
-        if bool(match.dst_types & local_types) == match.dst_type_neg:
-            return False
-    return True
+    if match.dst_types is not None and bool(match.dst_types & _types(ctx.direction, "dst")) == match.dst_type_neg:
+        return False
+    if match.src_types is not None and bool(match.src_types & _types(ctx.direction, "src")) == match.src_type_neg:
+        return False
+    if match.pkt_types is not None and bool(match.pkt_types & {"UNICAST", "HOST"}) == match.pkt_type_neg:
+        return False
+    return match.fragment is not True and match.bridged is not True and match.rpf is not False
+
+
+def match_state(match: Match, ctx: Context) -> MatchState:
+    """``None`` when ``match`` does not apply to ``ctx``, ``()`` when it does, else the
+    reasons it may (the parts the model cannot evaluate for this context)."""
+    if not _known_state(match, ctx):
+        return None
+    doubts = list(match.unsupported)
+    for networks, negated, address, local in (
+        (match.saddr, match.saddr_neg, ctx.saddr, ctx.direction == "out"),
+        (match.daddr, match.daddr_neg, ctx.daddr, ctx.direction == "in"),
+    ):
+        if networks is None:
+            continue
+        inside = _addr_state(networks, address, local)
+        if inside is None:
+            doubts.append(_address_doubt(networks))
+        elif inside == negated:
+            return None
+    if match.tcp_flags is not None:
+        passes = _flags_state(match.tcp_flags, ctx)
+        if passes is None:
+            doubts.append("TCP flags of an established connection's packets vary")
+        elif passes == match.tcp_flags_neg:
+            return None
+    for label, keyed_on_source, negated in match.lists:
+        if keyed_on_source and ctx.saddr is None and ctx.direction == "in":
+            if negated:
+                continue
+            return None
+        doubts.append(f"{label}: its members are not known")
+    return tuple(doubts) if doubts else MATCHES
+
+
+def _address_doubt(networks: tuple[Net, ...]) -> str:
+    return "address {}: whether it is one of this host's is not known".format(",".join(map(str, networks)))
+
+
+def context_matches(match: Match, ctx: Context) -> bool:
+    """True when the non-port conditions of ``match`` surely hold for ``ctx``."""
+    return match_state(match, ctx) == MATCHES
 
 
 def port_set(match: Match) -> IntervalSet:
@@ -139,88 +251,185 @@ def port_set(match: Match) -> IntervalSet:
     return match.dports
 
 
+# --------------------------------------------------------------------------- walking chains
+
+
+class Outcome:
+    """What a path of chains does with a set of ports.
+
+    ``open``: surely accepted; ``uncertain``: accepted or not depending on rules the model does
+    not evaluate, named with the ports they bear on in ``doubts`` (``[(label, ports)]``);
+    ``closed``: surely not accepted.
+    """
+
+    __slots__ = ("closed", "doubts", "open", "uncertain")
+
+    def __init__(
+        self, ports: IntervalSet, may: IntervalSet, sure: IntervalSet, doubts: list[tuple[str, IntervalSet]]
+    ) -> None:
+        self.open = sure
+        self.uncertain = iv_subtract(may, sure)
+        self.closed = iv_subtract(ports, may)
+        self.doubts = doubts
+
+    def rules_for(self, ports: IntervalSet) -> list[str]:
+        """The rules that make ``ports`` uncertain."""
+        return rules_for(self.doubts, ports)
+
+
+def rules_for(doubts: t.Sequence[tuple[str, IntervalSet]], ports: IntervalSet) -> list[str]:
+    found = []  # type: t.List[str]
+    for label, hit in doubts:
+        if iv_intersect(hit, ports) and label not in found:
+            found.append(label)
+    return found
+
+
+def rule_label(table: Table, chain: Chain, rule: Rule, reasons: t.Sequence[str]) -> str:
+    """How findings name a rule: where it is, how it was written, and what is not known."""
+    text = rule.text if len(rule.text) <= 200 else rule.text[:197] + "..."
+    label = f"{table.family} {table.name} {chain.name}: {text or '(rule)'}"
+    return "{} [{}]".format(label, "; ".join(reasons)) if reasons else label
+
+
 class _Walk:
-    """One symbolic walk: results and side effects (helper assignment)."""
+    """One symbolic walk of a base chain: outcomes, doubts and helper assignments."""
 
-    __slots__ = ("ctx", "helpers", "table", "warnings")
+    __slots__ = ("ctx", "doubts", "helpers", "sure_helpers", "table")
 
-    def __init__(self, table: Table, ctx: Context, warnings: list[str]) -> None:
+    def __init__(self, table: Table, ctx: Context, doubts: list[tuple[str, IntervalSet]]) -> None:
         self.table = table
         self.ctx = ctx
+        self.doubts = doubts
         self.helpers = {}  # type: t.Dict[str, IntervalSet]
-        self.warnings = warnings
+        self.sure_helpers = {}  # type: t.Dict[str, IntervalSet]
 
-    def chain(self, chain: Chain, live: IntervalSet, depth: int) -> tuple[IntervalSet, IntervalSet, IntervalSet]:
-        """Return (accepted, dropped, returned) subsets of ``live``; for a user chain,
-        ``returned`` includes what fell off its end."""
+    def _doubt(self, chain: Chain, rule: Rule, reasons: t.Sequence[str], hit: t.Sequence[Interval]) -> None:
+        self.doubts.append((rule_label(self.table, chain, rule, reasons), tuple(hit)))
+
+    def chain(
+        self, chain: Chain, live: IntervalSet, sure: IntervalSet, depth: int
+    ) -> tuple[IntervalSet, IntervalSet, IntervalSet, IntervalSet]:
+        """Walk ``chain`` with the ports of ``live`` (``sure`` of them surely get here).
+
+        Returns the ports that may be accepted, may be dropped, may return to the caller, and
+        that surely return; a base chain's policy takes what falls off its end."""
+        if depth > MAX_DEPTH:
+            label = f"{self.table.family} {self.table.name} {chain.name}: jumps nested deeper than {MAX_DEPTH}"
+            self.doubts.append((label, live))
+            return live, live, live, EMPTY
         accepted = []  # type: t.List[Interval]
         dropped = []  # type: t.List[Interval]
         returned = []  # type: t.List[Interval]
-        if depth > MAX_DEPTH:
-            self.warnings.append(f"chain {chain.name}: jumps nested deeper than {MAX_DEPTH}, treated as returning")
-            return EMPTY, EMPTY, live
-        ctx = self.ctx
-        live = list(live)  # carved in place as rules take ports away
+        returned_sure = []  # type: t.List[Interval]
+        pending = list(live)  # carved in place as rules take ports away
+        surely = list(sure)
         for rule in chain.rules:
-            if not live:
+            if not pending:
                 break
-            match = rule.match
-            if not context_matches(match, ctx):
+            state = match_state(rule.match, self.ctx)
+            if state is None:
                 continue
-            dports = match.dports
-            single = None  # type: t.Optional[Interval]
-            if dports is None:
-                hit = live
-            elif len(dports) == 1 and not match.dport_neg:
-                single = dports[0]
-                hit = iv_intersect_one(live, single[0], single[1])
-            else:
-                hit = tuple(iv_intersect(live, port_set(match)))
+            hit, hit_sure = self._hits(rule.match, pending, surely, state)
             if not hit:
                 continue
+            certain = not state
             if rule.helper_set:
-                self.helpers[rule.helper_set] = iv_union(self.helpers.get(rule.helper_set, EMPTY), tuple(hit))
+                self.helpers[rule.helper_set] = iv_union(self.helpers.get(rule.helper_set, EMPTY), hit)
+                if hit_sure:
+                    self.sure_helpers[rule.helper_set] = iv_union(
+                        self.sure_helpers.get(rule.helper_set, EMPTY), hit_sure
+                    )
             action = rule.action
             if action is None:
                 continue
+            target = self.table.chains.get(rule.target) if action in ("jump", "goto") else None
+            if action in ("jump", "goto") and target is None:
+                action = "unknown"
+                state = (*state, f"jump to {rule.target}, which is neither a chain nor a known target")
+            if action in ("opaque", "unknown"):
+                self._doubt(chain, rule, state or ("the packet's fate is decided outside the ruleset",), hit)
+                accepted.extend(hit)
+                dropped.extend(hit)
+                surely = _without(surely, rule.match)
+                if certain and action == "opaque":
+                    pending = _without(pending, rule.match)
+                continue
+            if not certain:
+                self._doubt(chain, rule, state, hit)
             if action == "accept":
                 accepted.extend(hit)
             elif action in ("drop", "reject"):
                 dropped.extend(hit)
             elif action == "return":
                 returned.extend(hit)
-            elif action in ("jump", "goto"):
-                target = self.table.chains.get(rule.target)
-                if target is None:
-                    self.warnings.append(f"chain {chain.name}: jump to unknown chain {rule.target} ignored")
-                    continue
-                sub_acc, sub_drop, sub_ret = self.chain(target, hit, depth + 1)
+                returned_sure.extend(hit_sure)
+            elif target is not None:
+                sub_acc, sub_drop, sub_ret, sub_ret_sure = self.chain(target, hit, hit_sure, depth + 1)
                 accepted.extend(sub_acc)
                 dropped.extend(sub_drop)
                 if action == "goto":
                     returned.extend(sub_ret)
-                else:
-                    live = list(iv_union(iv_subtract(live, hit), sub_ret))
+                    returned_sure.extend(sub_ret_sure)
+                elif certain:
+                    pending = list(iv_union(iv_subtract(pending, hit), sub_ret))
+                    surely = list(iv_union(iv_subtract(surely, hit), sub_ret_sure))
                     continue
             else:
                 continue
-            if hit is live:
-                live = []
-            elif single is not None:
-                iv_carve_one(live, single[0], single[1])
-            else:
-                live = list(iv_subtract(live, hit))
+            surely = _without(surely, rule.match)
+            if certain:
+                pending = _without(pending, rule.match)
         if chain.hook is None:
-            returned.extend(live)
-        elif chain.policy == "drop":
-            dropped.extend(returned)
-            dropped.extend(live)
-            returned = []
+            returned.extend(pending)
+            returned_sure.extend(surely)
         else:
-            accepted.extend(returned)
-            accepted.extend(live)
-            returned = []
-        return iv_normalize(accepted), iv_normalize(dropped), iv_normalize(returned)
+            (dropped if chain.policy == "drop" else accepted).extend(returned + pending)
+            returned, returned_sure = [], []
+        return iv_normalize(accepted), iv_normalize(dropped), iv_normalize(returned), iv_normalize(returned_sure)
+
+    @staticmethod
+    def _hits(
+        match: Match, pending: list[Interval], surely: list[Interval], state: tuple[str, ...]
+    ) -> tuple[IntervalSet, IntervalSet]:
+        """The ports of ``pending`` (and of ``surely``, for a match that surely applies) the
+        rule's destination ports take."""
+        dports = match.dports
+        if dports is None:
+            return tuple(pending), (tuple(surely) if not state else EMPTY)
+        if len(dports) == 1 and not match.dport_neg:
+            low, high = dports[0]
+            hit = iv_intersect_one(pending, low, high)
+            return hit, (iv_intersect_one(surely, low, high) if not state and surely else EMPTY)
+        ports = port_set(match)
+        return iv_intersect(tuple(pending), ports), (iv_intersect(tuple(surely), ports) if not state else EMPTY)
+
+
+def _without(ports: list[Interval], match: Match) -> list[Interval]:
+    """``ports`` without the destination ports of ``match`` (carved in place for one range)."""
+    if not ports:
+        return ports
+    dports = match.dports
+    if dports is None:
+        return []
+    if len(dports) == 1 and not match.dport_neg:
+        low, high = dports[0]
+        iv_carve_one(ports, low, high)
+        return ports
+    return list(iv_subtract(tuple(ports), port_set(match)))
+
+
+def path_chains(ruleset: Ruleset, path: str, ctx: Context) -> list[tuple[Table, Chain]]:
+    """The base chains a packet of ``ctx`` crosses on ``path`` (``input`` or ``output``), in order."""
+    found = []
+    for hook, kinds in PATHS[path]:
+        if ctx.ct_state != "new":
+            kinds = tuple(kind for kind in kinds if kind != "nat")
+        for table, chain in base_chains(ruleset, hook, ctx.family, kinds):
+            if chain.devices and not _iface_match(chain.devices, ctx.iif if path == "input" else ctx.oif):
+                continue
+            found.append((table, chain))
+    return found
 
 
 def base_chains(
@@ -237,29 +446,57 @@ def base_chains(
     return found
 
 
-def evaluate_hook(ruleset: Ruleset, hook: str, ctx: Context, ports: IntervalSet = PORT_SPACE) -> IntervalSet:
-    """Ports of ``ports`` that every base chain of ``hook`` accepts for ``ctx``."""
-    live = ports
-    for table, chain in base_chains(ruleset, hook, ctx.family):
-        if not live:
+def evaluate_path(ruleset: Ruleset, path: str, ctx: Context, ports: IntervalSet = PORT_SPACE) -> Outcome:
+    """What the base chains of ``path`` (``input`` or ``output``) do with ``ports`` for ``ctx``."""
+    may = sure = ports
+    doubts = []  # type: t.List[t.Tuple[str, IntervalSet]]
+    for table, chain in path_chains(ruleset, path, ctx):
+        if not may:
             break
-        accepted, _dropped, _returned = _Walk(table, ctx, ruleset.warnings).chain(chain, live, 0)
-        live = accepted
-    return live
+        accepted, dropped, _returned, _returned_sure = _Walk(table, ctx, doubts).chain(chain, may, sure, 0)
+        may = accepted
+        sure = iv_intersect(sure, iv_subtract(accepted, dropped))
+    return Outcome(ports, may, sure, _merge(doubts))
 
 
-def helper_assignments(ruleset: Ruleset, family: str, helper_types: t.Mapping[str, str]) -> IntervalSet:
-    """Destination ports whose new TCP connections get a conntrack helper of type ``ftp``
-    in the prerouting hook (iptables ``raw``/``-j CT --helper ftp``, nft ``ct helper set``)."""
-    ports = EMPTY
+def _merge(doubts: list[tuple[str, IntervalSet]]) -> list[tuple[str, IntervalSet]]:
+    merged = {}  # type: t.Dict[str, IntervalSet]
+    for label, hit in doubts:
+        merged[label] = iv_union(merged.get(label, EMPTY), hit)
+    return list(merged.items())
+
+
+def evaluate_hook(ruleset: Ruleset, path: str, ctx: Context, ports: IntervalSet = PORT_SPACE) -> IntervalSet:
+    """Ports of ``ports`` that the base chains of ``path`` surely accept for ``ctx``."""
+    return evaluate_path(ruleset, path, ctx, ports).open
+
+
+class HelperOutcome:
+    """Destination ports whose new connections surely (``sure``) or perhaps (``uncertain``, with
+    the ``doubts`` responsible) get the ftp conntrack helper."""
+
+    __slots__ = ("doubts", "sure", "uncertain")
+
+    def __init__(self, sure: IntervalSet, possible: IntervalSet, doubts: list[tuple[str, IntervalSet]]) -> None:
+        self.sure = sure
+        self.uncertain = iv_subtract(possible, sure)
+        self.doubts = doubts
+
+
+def helper_assignments(ruleset: Ruleset, family: str, helper_types: t.Mapping[str, str]) -> HelperOutcome:
+    """Where new TCP connections get a conntrack helper of type ``ftp`` in the prerouting hook
+    (iptables ``raw``/``-j CT --helper ftp``, nft ``ct helper set``)."""
+    sure = possible = EMPTY
+    doubts = []  # type: t.List[t.Tuple[str, IntervalSet]]
     ctx = Context(family=family)
     for table, chain in base_chains(ruleset, "prerouting", family, ("filter", "raw")):
-        walk = _Walk(table, ctx, ruleset.warnings)
-        walk.chain(chain, PORT_SPACE, 0)
+        walk = _Walk(table, ctx, doubts)
+        walk.chain(chain, PORT_SPACE, PORT_SPACE, 0)
         for name, hit in walk.helpers.items():
             if helper_types.get(name, name).split("-", 1)[0] == "ftp":
-                ports = iv_union(ports, hit)
-    return ports
+                possible = iv_union(possible, hit)
+                sure = iv_union(sure, walk.sure_helpers.get(name, EMPTY))
+    return HelperOutcome(sure, possible, _merge(doubts))
 
 
 def default_policy(ruleset: Ruleset, hook: str, family: str) -> str:

@@ -30,10 +30,10 @@ def _neg(flag: bool) -> str:
 def render_rule(chain: str, rule: Rule) -> str:
     """Render a rule as an ``iptables-save`` line (canonical option order).
 
-    Rules with unsupported matches are rendered from their original text.
+    Rules with unsupported matches or run-time lists are rendered from their original text.
     """
     match = rule.match
-    if match.unsupported and rule.text:
+    if (match.unsupported or match.lists) and rule.text:
         return rule.text
     parts = ["-A", chain]
     if match.saddr is not None:
@@ -73,7 +73,7 @@ def render_rule(chain: str, rule: Rule) -> str:
         parts.append(f"-m helper {_neg(match.helper_neg)}--helper {_quote(min(match.helpers))}")
     if match.dst_types is not None:
         parts.append("-m addrtype {}--dst-type {}".format(_neg(match.dst_type_neg), ",".join(sorted(match.dst_types))))
-    if rule.action in ("accept", "drop", "reject", "return"):
+    if rule.action in ("accept", "drop", "reject", "return") and not rule.target:
         parts.append(f"-j {rule.action.upper()}")
     elif rule.action == "goto":
         parts.append(f"-g {rule.target}")
