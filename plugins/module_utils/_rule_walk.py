@@ -335,6 +335,8 @@ class _Walk:
                 continue
             certain = not state
             if rule.helper_set:
+                if not certain:
+                    self._doubt(chain, rule, state, hit)
                 self.helpers[rule.helper_set] = iv_union(self.helpers.get(rule.helper_set, EMPTY), hit)
                 if hit_sure:
                     self.sure_helpers[rule.helper_set] = iv_union(
