@@ -67,8 +67,9 @@ options:
     default: []
   interface:
     description:
-      - Evaluate packets arriving on this interface only.
-      - By default the interfaces named in the rules are evaluated, and any other interface.
+      - Evaluate packets arriving on this interface only (the one the FTP clients use).
+      - By default the interfaces named in the rules are evaluated, and any other interface; a port open on some
+        of them only is then uncertain.
     type: str
   auto_helper:
     description:

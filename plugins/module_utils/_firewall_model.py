@@ -14,7 +14,9 @@ list) on an interface no rule names, then for each source network named by a por
 accepting rule or given in ``extra_sources`` and for each interface the rules name.
 ``openings`` holds what "any source" reaches plus, per source network, what it reaches
 besides; ``blocked`` what "any source" reaches and a source network does not; ``evaluated``
-records the contexts, so :func:`reachable` answers for exactly the one a query falls in.
+records the contexts, so :func:`reachability` answers for exactly the one a query falls in; a
+query that does not name the interface is judged on every interface context (open on some of
+them only is uncertain).
 """
 
 from __future__ import annotations
@@ -23,12 +25,14 @@ import ipaddress
 import typing as t
 
 from ansible_collections.hardened.ftp.plugins.module_utils._intervals import (
+    EMPTY,
     Interval,
     IntervalSet,
     iv_contains,
     iv_intersect,
     iv_normalize,
     iv_subtract,
+    iv_union,
 )
 from ansible_collections.hardened.ftp.plugins.module_utils._limits import UNPRIVILEGED_PORTS
 from ansible_collections.hardened.ftp.plugins.module_utils._netfilter_model import FAMILIES, Net, Ruleset, Table
@@ -334,21 +338,70 @@ def _as_set(items: t.Iterable[t.Mapping[str, t.Any]]) -> IntervalSet:
     return iv_normalize((int(item["port_min"]), int(item["port_max"])) for item in items)
 
 
+class Reach:
+    """Whether new connections reach the ports, for one query: ``open`` (surely), ``uncertain``
+    (depending on the rules in ``doubts``, ``[(rule, ports)]``); every other port is closed."""
+
+    __slots__ = ("doubts", "open", "uncertain")
+
+    def __init__(self, open_set: IntervalSet, uncertain: IntervalSet, doubts: list[tuple[str, IntervalSet]]) -> None:
+        self.open = open_set
+        self.uncertain = iv_subtract(uncertain, open_set)
+        self.doubts = doubts
+
+    def rules(self, ports: IntervalSet | None = None) -> list[str]:
+        """The rules that make ``ports`` (all uncertain ones by default) uncertain."""
+        return rules_for(self.doubts, self.uncertain if ports is None else ports)
+
+
+def _reach_in(model: t.Mapping[str, t.Any], family: str | None, source: str | None, interface: str | None) -> Reach:
+    """:class:`Reach` in the one context (or, for a hand-written model, the entries) a query falls in."""
+    opened = _as_set(_selected(model, "openings", family, source, interface))
+    if source and (model.get("evaluated") or {}).get(family or ""):
+        opened = iv_subtract(opened, _as_set(_selected(model, "blocked", family, source, interface)))
+    items = _selected(model, "uncertain_openings", family, source, interface)
+    doubts = [(rule, _as_set([item])) for item in items for rule in item.get("rules") or []]
+    return Reach(opened, _as_set(items), doubts)
+
+
+def reachability(
+    model: t.Mapping[str, t.Any],
+    family: str | None = None,
+    source: str | None = None,
+    interface: str | None = None,
+) -> Reach:
+    """Which ports new connections reach according to an exported model.
+
+    ``source`` ``None`` means any internet source, a CIDR the narrowest evaluated network it
+    falls in.  ``interface`` names the one clients use; ``None`` (not known) judges every
+    interface context evaluated: a port open on some of them only is uncertain."""
+    evaluated = (model.get("evaluated") or {}).get(family or "")
+    interfaces = (evaluated or {}).get("interfaces") or [""]
+    if interface or evaluated is None or len(interfaces) == 1:
+        return _reach_in(model, family, source, interface or interfaces[0] or None)
+    reaches = {name: _reach_in(model, family, source, name or None) for name in interfaces}
+    always = possible = None  # type: t.Optional[IntervalSet]
+    for reach in reaches.values():
+        always = reach.open if always is None else iv_intersect(always, reach.open)
+        possible = iv_union(possible or EMPTY, iv_union(reach.open, reach.uncertain))
+    always, possible = always or EMPTY, possible or EMPTY
+    doubts = [doubt for reach in reaches.values() for doubt in reach.doubts]
+    varying = iv_subtract(iv_normalize(p for reach in reaches.values() for p in reach.open), always)
+    if varying:
+        where = ", ".join(name or "an interface no rule names" for name, reach in reaches.items() if reach.open)
+        label = f"the verdict depends on the interface clients arrive on: open on {where} only (give interface)"
+        doubts.append((label, varying))
+    return Reach(always, possible, doubts)
+
+
 def open_ports(
     model: t.Mapping[str, t.Any],
     family: str | None = None,
     source: str | None = None,
     interface: str | None = None,
 ) -> IntervalSet:
-    """Ports new connections surely reach according to an exported model.
-
-    ``source`` ``None`` means any internet source; a CIDR the narrowest evaluated network it
-    falls in (openings of "any source" count too, minus what that network is ``blocked``
-    from).  ``interface`` ``None`` is an interface no rule names."""
-    ports = _as_set(_selected(model, "openings", family, source, interface))
-    if source and (model.get("evaluated") or {}).get(family or ""):
-        ports = iv_subtract(ports, _as_set(_selected(model, "blocked", family, source, interface)))
-    return ports
+    """Ports new connections surely reach (see :func:`reachability`)."""
+    return reachability(model, family, source, interface).open
 
 
 def uncertain_ports(
@@ -364,9 +417,10 @@ def uncertain_ports(
     the rules responsible (for those of them in ``ports`` when given), for the context of the
     query (``source`` and ``interface`` only apply to openings)."""
     if key == "uncertain_openings":
-        items = _selected(model, key, family, source, interface)
-    else:
-        items = [item for item in model.get(key) or [] if not family or item.get("family") == family]
+        reach = reachability(model, family, source, interface)
+        found = reach.uncertain if ports is None else iv_intersect(reach.uncertain, ports)
+        return found, reach.rules(found)
+    items = [item for item in model.get(key) or [] if not family or item.get("family") == family]
     if helper:
         items = [item for item in items if item.get("helper") == helper]
     found = _as_set(items)
@@ -389,11 +443,10 @@ def port_verdict(
 ) -> str:
     """``open``, ``closed`` or ``uncertain``: whether new connections reach ``port``."""
     single = ((port, port),)
-    if iv_intersect(open_ports(model, family, source, interface), single):
+    reach = reachability(model, family, source, interface)
+    if iv_intersect(reach.open, single):
         return "open"
-    if iv_intersect(uncertain_ports(model, "uncertain_openings", family, source, interface)[0], single):
-        return "uncertain"
-    return "closed"
+    return "uncertain" if iv_intersect(reach.uncertain, single) else "closed"
 
 
 def model_ranges(
