@@ -88,7 +88,8 @@ notes:
     may or may not apply; the ports whose verdict depends on it are reported as uncertain with the rule named
     (C(uncertain_openings), C(uncertain_helper_ports), C(uncertain_related_ports)), never as open, and the rule is
     listed in the model's C(warnings).
-  - "What the model assumes of a client: its first packet is a SYN that is not a fragment, arrives on the reverse
+  - "What the model assumes of a client: its first packet is an ordinary TCP SYN (not a fragment, no IPv6
+    extension or IPsec header) that arrives on the reverse
     path of its source, is addressed to one of the host's own addresses (a rule naming another destination makes
     the verdict uncertain), and comes from a source in no list the firewall keeps at run time (ipsets, C(recent)
     lists, sets filled from the packet path). For the networks in O(client_sources) and those the rules name,

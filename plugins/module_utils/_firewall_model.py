@@ -79,6 +79,7 @@ def _interesting(ruleset: Ruleset, family: str) -> tuple[list[Net], list[str]]:
                     continue
                 if (
                     rule.action == "accept"
+                    and chain.kind in ("filter", "security")
                     and match.dports is not None
                     and match.saddr is not None
                     and not match.saddr_neg
@@ -388,7 +389,9 @@ def reachability(
     doubts = [doubt for reach in reaches.values() for doubt in reach.doubts]
     varying = iv_subtract(iv_normalize(p for reach in reaches.values() for p in reach.open), always)
     if varying:
-        where = ", ".join(name or "an interface no rule names" for name, reach in reaches.items() if reach.open)
+        where = ", ".join(
+            name or "an interface no rule names" for name, reach in reaches.items() if iv_intersect(reach.open, varying)
+        )
         label = f"the verdict depends on the interface clients arrive on: open on {where} only (give interface)"
         doubts.append((label, varying))
     return Reach(always, possible, doubts)

@@ -367,7 +367,9 @@ class _Family:
         else:
             passive_ok = _any(range_ok, helper_path)
         # TLS hides PASV from the helper: a certain finding wherever passive data relies on it.
-        tls_blind = server["tls_enable"] and (policy == "related" or (range_ok == NO and helper_path != NO))
+        tls_blind = server["tls_enable"] and (
+            policy == "related" or (policy == "auto" and range_ok == NO and helper_path != NO)
+        )
         if passive_ok == MAYBE and not tls_blind:
             rules = self.rules(unsure) + self.helper_rules + related_rules
             what = f"passive data connections to {low}-{high}/tcp get through"

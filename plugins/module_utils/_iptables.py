@@ -34,6 +34,7 @@ from ansible_collections.hardened.ftp.plugins.module_utils._intervals import (
 from ansible_collections.hardened.ftp.plugins.module_utils._iptables_options import (
     CONDITION_MODULES,
     HARMLESS,
+    HEADER_MODULES,
     IMPLICIT_MODULES,
     MATCH_OPTIONS,
     RULE_OPTIONS,
@@ -207,6 +208,7 @@ class _RuleReader:
         self.implicit = ""
         self.action = None  # type: t.Optional[str]
         self.target = ""
+        self.extension = ""  # the -j target whose options follow
         self.in_target = False
         self.helper_set = ""
         self.recent = None  # type: t.Optional[t.Dict[str, t.Any]]
@@ -255,6 +257,8 @@ class _RuleReader:
             self.recent = {"name": "DEFAULT", "check": None, "rdest": False}
         elif name == "rpfilter":
             self.match.rpf = True
+        elif name in HEADER_MODULES:
+            self.match.headers = (*self.match.headers, name)
         elif name in CONDITION_MODULES or name not in MATCH_OPTIONS:
             self.doubt(module_reason(name))
 
@@ -267,6 +271,7 @@ class _RuleReader:
     def set_target(self, goto: bool, name: str) -> None:
         self.finish_module()
         self.in_target = True
+        self.extension = name
         if goto:
             self.action, self.target = "goto", name
         elif name in TARGET_ACTIONS:
@@ -281,8 +286,8 @@ class _RuleReader:
             count, meaning = RULE_OPTIONS[option]
             return count, meaning, ""
         if self.in_target:
-            found = TARGET_OPTIONS.get(self.target, {}).get(option)
-            return (found[0], found[1], self.target) if found else None
+            found = TARGET_OPTIONS.get(self.extension, {}).get(option)
+            return (found[0], found[1], self.extension) if found else None
         for module in reversed([*self.modules, self.implicit]):
             found = MATCH_OPTIONS.get(module, {}).get(option)
             if found:
@@ -315,8 +320,11 @@ class _RuleReader:
         found = self.lookup(option)
         if found is None:
             values = self.skip_unknown()
-            where = f"-j {self.target}" if self.in_target else f"-m {self.modules[-1]}" if self.modules else "the rule"
-            self.doubt("{}{} {} ({}): not modelled".format("! " if negate else "", option, " ".join(values), where))
+            where = (
+                f"-j {self.extension}" if self.in_target else f"-m {self.modules[-1]}" if self.modules else "the rule"
+            )
+            text = " ".join(("!" if negate else "", option, *values)).strip()
+            self.doubt(f"{text} (option of {where}): not modelled")
             return
         count, meaning, module = found
         values, negated = self.values(option, count)
@@ -386,6 +394,14 @@ class _RuleReader:
             return
         self.match.ct_states, self.match.ct_neg = _words_set(values[0], False), negate
 
+    def set_ct_status(self, values: list[str], negate: bool) -> None:
+        """``--ctstatus SNAT``/``DNAT``: whether NAT rewrote the connection; other bits are not modelled."""
+        statuses = _words_set(values[0], False)
+        if statuses <= {"snat", "dnat"}:
+            self.match.nat = not negate
+        else:
+            self.doubt(f"-m conntrack --ctstatus {values[0]}: not modelled")
+
     def set_helpers(self, values: list[str], negate: bool) -> None:
         self.match.helpers, self.match.helper_neg = frozenset((values[0],)), negate
 
@@ -404,6 +420,13 @@ class _RuleReader:
 
     def set_syn(self, _values: list[str], negate: bool) -> None:
         self.match.tcp_flags, self.match.tcp_flags_neg = SYN_FLAGS, negate
+
+    def set_headers(self, values: list[str], negate: bool) -> None:
+        """``-m ipv6header --header LIST``: the packet carries one of them (none, without ``!``)."""
+        if negate:
+            self.doubt(f"-m ipv6header ! --header {values[0]}: not modelled")
+        else:
+            self.match.headers = (*self.match.headers, f"ipv6header {values[0]}")
 
     def set_bridged(self, _values: list[str], negate: bool) -> None:
         self.match.bridged = not negate

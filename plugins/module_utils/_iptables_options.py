@@ -88,7 +88,7 @@ MATCH_OPTIONS = {
     },
     "state": {"--state": (1, "ct_states")},
     "conntrack": dict(
-        {"--ctstate": (1, "ct_states")},
+        {"--ctstate": (1, "ct_states"), "--ctstatus": (1, "ct_status")},
         **_unsupported(
             "--ctproto",
             "--ctorigsrc",
@@ -99,7 +99,6 @@ MATCH_OPTIONS = {
             "--ctorigdstport",
             "--ctreplsrcport",
             "--ctrepldstport",
-            "--ctstatus",
             "--ctexpire",
             "--ctdir",
         ),
@@ -202,16 +201,16 @@ MATCH_OPTIONS = {
         "--cluster-total-nodes", "--cluster-local-node", "--cluster-local-nodemask", "--cluster-hash-seed"
     ),
     "ipvs": _unsupported("--vproto", "--vaddr", "--vport", "--vdir", "--vmethod", "--vportctl", flags=("--ipvs",)),
-    "esp": _unsupported("--espspi"),
-    "ah": _unsupported("--ahspi", "--ahlen", flags=("--ahres",)),
-    "frag": _unsupported("--fragid", "--fraglen", flags=("--fragres", "--fragfirst", "--fragmore", "--fraglast")),
-    "ipv6header": _unsupported("--header", flags=("--soft",)),
-    "hbh": _unsupported("--hbh-len", "--hbh-opts"),
-    "dst": _unsupported("--dst-len", "--dst-opts"),
-    "rt": _unsupported(
+    "esp": _harmless("--espspi"),
+    "ah": _harmless("--ahspi", "--ahlen", flags=("--ahres",)),
+    "frag": _harmless("--fragid", "--fraglen", flags=("--fragres", "--fragfirst", "--fragmore", "--fraglast")),
+    "ipv6header": {"--header": (1, "headers"), "--soft": (0, HARMLESS)},
+    "hbh": _harmless("--hbh-len", "--hbh-opts"),
+    "dst": _harmless("--dst-len", "--dst-opts"),
+    "rt": _harmless(
         "--rt-type", "--rt-segsleft", "--rt-len", "--rt-0-addrs", flags=("--rt-0-res", "--rt-0-not-strict")
     ),
-    "mh": _unsupported("--mh-type"),
+    "mh": _harmless("--mh-type"),
     "l2tp": _unsupported("--tid", "--sid", "--type", "--pversion"),
     "osf": _unsupported("--genre", "--ttl", "--log"),
     "rateest": _unsupported(
@@ -230,6 +229,10 @@ MATCH_OPTIONS = {
         flags=("--rateest-delta",),
     ),
 }  # type: t.Dict[str, OptionTable]
+
+# Modules that match an IPv6 extension header or an IPsec header: the packets the model
+# evaluates (a client's ordinary TCP) carry none, so a rule needing one does not match them.
+HEADER_MODULES = frozenset(("esp", "ah", "frag", "hbh", "dst", "rt", "mh"))
 
 # Why a rule with the module may or may not match (for findings); every module whose options
 # are all UNSUPPORTED is such a condition as soon as it is loaded.

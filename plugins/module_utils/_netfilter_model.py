@@ -147,9 +147,12 @@ class Match(_Value):
     packet is (``True``) or is not (``False``) a non-first fragment (``-f``); ``bridged``: the
     packet is (not) being bridged (``--physdev-is-bridged``); ``rpf``: the reverse path check
     passes (``True``) or fails (``False``) (``-m rpfilter``, nft ``fib saddr . iif oif``);
-    ``lists``: membership of run-time address lists (ipsets, ``recent`` lists, sets filled
-    from the packet path) as ``(label, keyed_on_source, negated)``.  ``unsupported`` names the
-    parts the model does not evaluate: with any of them the rule may or may not match.
+    ``nat``: the connection was (``True``) or was not (``False``) rewritten by NAT (nft ``ct
+    status dnat``, iptables ``--ctstatus DNAT``); ``headers``: IPv6 extension or IPsec headers
+    the packet must carry (``-m rt``, ``-m frag``, nft ``exthdr``); ``lists``: membership of
+    run-time address lists (ipsets, ``recent`` lists, sets filled from the packet path) as
+    ``(label, keyed_on_source, negated)``.  ``unsupported`` names the parts the model does not
+    evaluate: with any of them the rule may or may not match.
     """
 
     __slots__ = (
@@ -164,11 +167,13 @@ class Match(_Value):
         "dst_types",
         "family",
         "fragment",
+        "headers",
         "helper_neg",
         "helpers",
         "iif",
         "iif_neg",
         "lists",
+        "nat",
         "oif",
         "oif_neg",
         "pkt_type_neg",
@@ -218,6 +223,8 @@ class Match(_Value):
         self.fragment = None  # type: t.Optional[bool]
         self.bridged = None  # type: t.Optional[bool]
         self.rpf = None  # type: t.Optional[bool]
+        self.headers = ()  # type: t.Tuple[str, ...]
+        self.nat = None  # type: t.Optional[bool]
         self.lists = ()  # type: t.Tuple[t.Tuple[str, bool, bool], ...]
         self.unsupported = ()  # type: t.Tuple[str, ...]
         for key, value in kwargs.items():
@@ -281,11 +288,14 @@ class Rule(_Value):
 def rule_warning(rule: Rule) -> str:
     """What a parser tells the user about a rule that decides (or attaches a helper) on
     something the model does not know exactly, or ``""``."""
+    match = rule.match
     if rule.action is None and not rule.helper_set:
         return ""
-    match = rule.match
+    if match.protocols is not None and not match.proto_neg and "tcp" not in match.protocols:
+        return ""  # the model evaluates TCP: what decides for other protocols does not matter to it
     if match.unsupported:
-        return "uses {}, not modelled (where it decides, the verdict is uncertain)".format("; ".join(match.unsupported))
+        reasons = "; ".join(match.unsupported)
+        return f"decides on what the model does not evaluate ({reasons}): where it decides, the verdict is uncertain"
     if match.lists:
         return "checks {}: a source in no listed network is taken not to be in it either".format(
             ", ".join(label for label, _source, _negated in match.lists)

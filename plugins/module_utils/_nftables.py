@@ -79,6 +79,7 @@ _L4_PAYLOADS = {
 }
 _SERVICES = {"ftp": 21, "ftp-data": 20, "ssh": 22, "http": 80, "https": 443, "smtp": 25, "domain": 53}
 _FIB_FAILED = (False, 0, "0", "missing")
+_NAT = frozenset(("snat", "dnat"))
 
 Sets = t.Mapping[str, t.List[t.Any]]
 
@@ -324,10 +325,14 @@ def _apply(match: Match, op: str, left: t.Any, right: t.Any, sets: Sets, tables:
         if negated:
             states = CT_STATES - states
         match.ct_states = states if match.ct_states is None else match.ct_states & states
+    elif kind == "ct" and isinstance(body, dict) and body.get("key") == "status" and _words(right, sets) <= _NAT:
+        match.nat = not negated  # "ct status dnat": the connection was rewritten by NAT
     elif kind == "ct" and isinstance(body, dict) and body.get("key") == "helper":
         match.helpers, match.helper_neg = _words(right, sets), negated
     elif kind == "fib" and isinstance(body, dict):
         _apply_fib(match, negated, body, right, sets)
+    elif kind == "exthdr" and isinstance(body, dict) and op in ("==", "in") and right is not False:
+        match.headers = (*match.headers, "exthdr {}".format(body.get("name")))  # the packet must carry it
     else:
         raise _Unsupported(kind if not isinstance(body, dict) else "{} {}".format(kind, body.get("key", "")).strip())
 
@@ -375,7 +380,7 @@ def _rule(expr: t.Sequence[t.Any], sets: Sets, tables: _Tables | None = None) ->
             try:
                 _apply(match, body.get("op", "=="), body.get("left"), body.get("right"), sets, tables)
             except _Unsupported as exc:  # this condition may or may not hold; the others still count
-                match.unsupported = (*match.unsupported, f"{exc} not modelled")
+                match.unsupported = (*match.unsupported, f"{exc}: not modelled")
         elif key == "ct helper":
             helper_set = body if isinstance(body, str) else str(body)
         elif key == "mangle" and isinstance(body, dict) and body.get("key") == {"ct": {"key": "helper"}}:
@@ -541,9 +546,9 @@ def _add_rule(ruleset: Ruleset, table: Table, body: t.Mapping[str, t.Any], known
     except (_Unsupported, KeyError, TypeError, ValueError, IndexError, AttributeError) as exc:
         reason = str(exc) or type(exc).__name__
         # Not understood at all: it may match anything and do anything.
-        rules = [Rule(Match(unsupported=(f"{reason} not modelled",)), "unknown", "rule")]
+        rules = [Rule(Match(unsupported=(f"{reason}: not modelled",)), "unknown", "rule")]
         ruleset.warnings.append(
-            "{} {} chain {}: rule {} uses {}, not modelled (where it decides, the verdict is uncertain)".format(
+            "{} {} chain {}: rule {} is not understood ({}): it may match anything and do anything".format(
                 body.get("family"), table.name, name, _label(body), reason
             )
         )

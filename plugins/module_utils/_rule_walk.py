@@ -21,8 +21,9 @@ that *may* end there.  A port is then **open** when it may be accepted and canno
 "uncertain", never "closed" into "open" or back.
 
 Assumptions about the packets (:class:`Context`): a TCP connection's first packet is a SYN
-that is not a fragment, not bridged, arrives over the reverse path of its source (not
-spoofed), is addressed to one of the host's own unicast addresses, and comes from a source
+that is not a fragment, carries no IPv6 extension or IPsec header, is not bridged, arrives over
+the reverse path of its source (not spoofed), belongs to a connection no NAT rule rewrote
+(``ct status dnat``), is addressed to one of the host's own unicast addresses, and comes from a source
 outside every network the rules list and every run-time list the firewall keeps (an ipset,
 a ``recent`` list) unless a source is given.
 """
@@ -197,6 +198,8 @@ def _known_state(match: Match, ctx: Context) -> bool:
     if match.src_types is not None and bool(match.src_types & _types(ctx.direction, "src")) == match.src_type_neg:
         return False
     if match.pkt_types is not None and bool(match.pkt_types & {"UNICAST", "HOST"}) == match.pkt_type_neg:
+        return False
+    if match.headers or match.nat is True:
         return False
     return match.fragment is not True and match.bridged is not True and match.rpf is not False
 
@@ -448,16 +451,32 @@ def base_chains(
     return found
 
 
-def evaluate_path(ruleset: Ruleset, path: str, ctx: Context, ports: IntervalSet = PORT_SPACE) -> Outcome:
-    """What the base chains of ``path`` (``input`` or ``output``) do with ``ports`` for ``ctx``."""
+def _walk_path(
+    ruleset: Ruleset, path: str, ctx: Context, ports: IntervalSet
+) -> tuple[IntervalSet, IntervalSet, list[tuple[str, IntervalSet]], dict[str, IntervalSet], dict[str, IntervalSet]]:
+    """Walk every base chain of ``path`` in order: the ports that may be and surely are accepted,
+    the doubts, and the ports whose connections may get and surely get each conntrack helper."""
     may = sure = ports
     doubts = []  # type: t.List[t.Tuple[str, IntervalSet]]
+    helpers = {}  # type: t.Dict[str, IntervalSet]
+    sure_helpers = {}  # type: t.Dict[str, IntervalSet]
     for table, chain in path_chains(ruleset, path, ctx):
         if not may:
             break
-        accepted, dropped, _returned, _returned_sure = _Walk(table, ctx, doubts).chain(chain, may, sure, 0)
+        walk = _Walk(table, ctx, doubts)
+        accepted, dropped, _returned, _returned_sure = walk.chain(chain, may, sure, 0)
+        for name, hit in walk.helpers.items():
+            helpers[name] = iv_union(helpers.get(name, EMPTY), hit)
+        for name, hit in walk.sure_helpers.items():
+            sure_helpers[name] = iv_union(sure_helpers.get(name, EMPTY), hit)
         may = accepted
         sure = iv_intersect(sure, iv_subtract(accepted, dropped))
+    return may, sure, doubts, helpers, sure_helpers
+
+
+def evaluate_path(ruleset: Ruleset, path: str, ctx: Context, ports: IntervalSet = PORT_SPACE) -> Outcome:
+    """What the base chains of ``path`` (``input`` or ``output``) do with ``ports`` for ``ctx``."""
+    may, sure, doubts, _helpers, _sure_helpers = _walk_path(ruleset, path, ctx, ports)
     return Outcome(ports, may, sure, _merge(doubts))
 
 
@@ -486,18 +505,16 @@ class HelperOutcome:
 
 
 def helper_assignments(ruleset: Ruleset, family: str, helper_types: t.Mapping[str, str]) -> HelperOutcome:
-    """Where new TCP connections get a conntrack helper of type ``ftp`` in the prerouting hook
-    (iptables ``raw``/``-j CT --helper ftp``, nft ``ct helper set``)."""
+    """Where new TCP connections get a conntrack helper of type ``ftp`` on their way in
+    (iptables ``raw``/``-j CT --helper ftp``; nft ``ct helper set``, which firewalld puts in
+    its input chains): the helper is attached when the rule is reached before the connection
+    is confirmed, that is anywhere on the input path."""
+    _may, _sure, doubts, helpers, sure_helpers = _walk_path(ruleset, "input", Context(family=family), PORT_SPACE)
     sure = possible = EMPTY
-    doubts = []  # type: t.List[t.Tuple[str, IntervalSet]]
-    ctx = Context(family=family)
-    for table, chain in base_chains(ruleset, "prerouting", family, ("filter", "raw")):
-        walk = _Walk(table, ctx, doubts)
-        walk.chain(chain, PORT_SPACE, PORT_SPACE, 0)
-        for name, hit in walk.helpers.items():
-            if helper_types.get(name, name).split("-", 1)[0] == "ftp":
-                possible = iv_union(possible, hit)
-                sure = iv_union(sure, walk.sure_helpers.get(name, EMPTY))
+    for name, hit in helpers.items():
+        if helper_types.get(name, name).split("-", 1)[0] == "ftp":
+            possible = iv_union(possible, hit)
+            sure = iv_union(sure, sure_helpers.get(name, EMPTY))
     return HelperOutcome(sure, possible, _merge(doubts))
 
 

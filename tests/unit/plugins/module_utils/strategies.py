@@ -8,7 +8,14 @@ from __future__ import annotations
 import ipaddress
 
 from ansible_collections.hardened.ftp.plugins.module_utils._intervals import iv_normalize
-from ansible_collections.hardened.ftp.plugins.module_utils._netfilter_model import Match, Net
+from ansible_collections.hardened.ftp.plugins.module_utils._netfilter_model import (
+    Chain,
+    Match,
+    Net,
+    Rule,
+    Ruleset,
+    Table,
+)
 from hypothesis import strategies as st
 
 ports = st.integers(min_value=1, max_value=65535)
@@ -40,3 +47,21 @@ def matches(draw: st.DrawFn) -> Match:
     if draw(st.booleans()):
         match.helpers, match.helper_neg = frozenset(("ftp",)), draw(st.booleans())
     return match
+
+
+@st.composite
+def chains(draw: st.DrawFn) -> Ruleset:
+    """A random INPUT chain (and a user chain it may jump to) of rules the model understands."""
+    table = Table("ipv4", "filter")
+    user = [
+        Rule(draw(matches()), draw(st.sampled_from(["accept", "drop", "return"])))
+        for _i in range(draw(st.integers(0, 3)))
+    ]
+    table.chains["user"] = Chain("user", user)
+    rules = []
+    for _number in range(draw(st.integers(0, 6))):
+        action = draw(st.sampled_from(["accept", "drop", "reject", "jump", "goto", None]))
+        rules.append(Rule(draw(matches()), action, "user" if action in ("jump", "goto") else ""))
+    policy = draw(st.sampled_from(["accept", "drop"]))
+    table.chains["INPUT"] = Chain("INPUT", rules, policy, "input")
+    return Ruleset("iptables", [table])

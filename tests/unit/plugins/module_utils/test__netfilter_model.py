@@ -53,7 +53,8 @@ def test_rule_equality_ignores_how_it_was_written() -> None:
 
 def test_rule_warning_only_for_rules_that_decide() -> None:
     unknown = Match(unsupported=("-m limit: depends on the packet rate",))
-    assert "not modelled" in rule_warning(Rule(unknown, "accept"))
+    assert "does not evaluate (-m limit: depends on the packet rate)" in rule_warning(Rule(unknown, "accept"))
+    assert rule_warning(Rule(Match(unsupported=("x",), protocols=frozenset(("udp",))), "accept")) == ""
     assert rule_warning(Rule(unknown, None)) == ""  # a LOG with a rate limit decides nothing
     assert "helper" not in rule_warning(Rule(unknown, None, helper_set="ftp")) and rule_warning(
         Rule(unknown, None, helper_set="ftp")

@@ -6,6 +6,12 @@ from __future__ import annotations
 import ipaddress
 
 import pytest
+from ansible_collections.hardened.ftp.plugins.module_utils._intervals import (
+    PORT_SPACE,
+    iv_intersect,
+    iv_normalize,
+    iv_subtract,
+)
 from ansible_collections.hardened.ftp.plugins.module_utils._iptables import SYN_FLAGS, parse_iptables_save
 from ansible_collections.hardened.ftp.plugins.module_utils._netfilter_model import (
     Chain,
@@ -24,6 +30,9 @@ from ansible_collections.hardened.ftp.plugins.module_utils._rule_walk import (
     match_state,
     path_chains,
 )
+from ansible_collections.hardened.ftp.tests.unit.plugins.module_utils.strategies import chains, matches
+from hypothesis import given
+from hypothesis import strategies as st
 
 FTP = ((21, 21),)
 
@@ -217,3 +226,39 @@ def test_helper_assignments(rule: str, sure: tuple, uncertain: tuple) -> None:
     found = helper_assignments(ruleset(rule, table="raw"), "ipv4", {})
     assert found.sure == sure and found.uncertain == uncertain
     assert bool(found.doubts) == bool(uncertain)
+
+
+# --- monotonicity: what the model does not understand never turns a verdict around ------------------
+
+
+UNKNOWN = Match(unsupported=("-m frobnicate: not modelled",))
+
+
+@given(
+    chains(),
+    st.integers(0, 7),
+    st.sampled_from(["accept", "drop", "jump", "goto", "unknown", "opaque", None]),
+    matches(),
+)
+def test_an_unknown_rule_only_adds_uncertainty(ruleset: Ruleset, where: int, action: str | None, known: Match) -> None:
+    contexts = [Context(), Context(ct_state="established"), Context(saddr=ipaddress.ip_address("192.0.2.1"))]
+    before = [evaluate_path(ruleset, "input", ctx) for ctx in contexts]
+    unknown = known.copy()
+    unknown.unsupported = UNKNOWN.unsupported
+    rules = ruleset.tables[0].chains["INPUT"].rules
+    rules.insert(min(where, len(rules)), Rule(unknown, action, "user" if action in ("jump", "goto") else "x"))
+    for ctx, old in zip(contexts, before):
+        new = evaluate_path(ruleset, "input", ctx)
+        assert not iv_subtract(new.open, old.open), "an unknown rule opened a port"
+        assert not iv_subtract(new.closed, old.closed), "an unknown rule closed a port"
+        assert not iv_subtract(old.uncertain, new.uncertain)
+        assert iv_normalize(new.open + new.closed + new.uncertain) == PORT_SPACE
+
+
+@given(chains())
+def test_the_three_verdicts_partition_the_ports(ruleset: Ruleset) -> None:
+    outcome = evaluate_path(ruleset, "input", Context())
+    assert iv_normalize(outcome.open + outcome.closed + outcome.uncertain) == PORT_SPACE
+    assert not iv_intersect(outcome.open, outcome.closed) and not iv_intersect(outcome.open, outcome.uncertain)
+    # Without a rule the model does not understand nothing is uncertain.
+    assert outcome.uncertain == () and outcome.doubts == []
