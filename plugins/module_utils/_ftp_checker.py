@@ -540,8 +540,8 @@ def drift(live_model: t.Mapping[str, t.Any], expected_model: t.Mapping[str, t.An
             _finding(
                 "server_drift",
                 "error",
-                "{} runs with {}={} but the role published {}={}: the configuration changed after the role "
-                "wrote it".format(live["daemon"], key, _show(live[key]), key, _show(expected[key])),
+                f"{live['daemon']} runs with {key}={_show(live[key])} but the role published "
+                f"{key}={_show(expected[key])}: the configuration changed after the role wrote it",
                 fix,
             )
         )

@@ -30,7 +30,8 @@ def test_union_intersect_subtract() -> None:
     assert iv_union(left, right) == ((1, 30),)
     assert iv_intersect(left, right) == ((5, 10), (20, 25))
     assert iv_subtract(left, right) == ((1, 4), (26, 30))
-    assert iv_subtract(right, left) == ((11, 19),)
+    other, rest = ((5, 25),), ((1, 10), (20, 30))
+    assert iv_subtract(other, rest) == ((11, 19),)
     assert iv_intersect(left, PORT_SPACE) == left and iv_intersect(EMPTY, left) == EMPTY
 
 
