@@ -66,8 +66,7 @@ PROTOCOL_NUMBERS = {"6": "tcp", "17": "udp", "1": "icmp", "58": "ipv6-icmp", "0"
 PROTOCOL_ALIASES = {"icmpv6": "ipv6-icmp", "tcp": "tcp", "udp": "udp"}
 VERDICTS = frozenset(("ACCEPT", "DROP", "REJECT", "RETURN"))
 SYN_FLAGS = (frozenset(("FIN", "SYN", "RST", "ACK")), frozenset(("SYN",)), "all")
-_SHORT_NAMES = {"-p": "--protocol", "-s": "--source", "-d": "--destination", "-i": "--in-interface"}
-_SHORT_NAMES["-o"] = "--out-interface"
+_NO_OPTIONS = {}  # type: t.Dict[str, t.Tuple[int, str]]
 
 
 _WORD = re.compile(r'(?:"(?:[^"\\]|\\.)*"|[^\s"])+')
@@ -282,31 +281,31 @@ class _RuleReader:
 
     def lookup(self, option: str) -> tuple[int, str, str] | None:
         """(values, meaning, module) of ``option`` where it stands, or None when unknown."""
-        if option in RULE_OPTIONS:
-            count, meaning = RULE_OPTIONS[option]
-            return count, meaning, ""
+        found = RULE_OPTIONS.get(option)
+        if found is not None:
+            return found[0], found[1], ""
         if self.in_target:
-            found = TARGET_OPTIONS.get(self.extension, {}).get(option)
+            found = TARGET_OPTIONS.get(self.extension, _NO_OPTIONS).get(option)
             return (found[0], found[1], self.extension) if found else None
-        for module in reversed([*self.modules, self.implicit]):
-            found = MATCH_OPTIONS.get(module, {}).get(option)
-            if found:
-                return found[0], found[1], module
-        return None
+        modules = self.modules
+        for index in range(len(modules) - 1, -1, -1):
+            found = MATCH_OPTIONS.get(modules[index], _NO_OPTIONS).get(option)
+            if found is not None:
+                return found[0], found[1], modules[index]
+        found = MATCH_OPTIONS.get(self.implicit, _NO_OPTIONS).get(option)
+        return (found[0], found[1], self.implicit) if found else None
 
     def values(self, option: str, count: int) -> tuple[list[str], bool]:
         """The ``count`` values of ``option`` and whether the old ``-s ! ADDR`` spelling negated it."""
+        words, index = self.words, self.index
         negated = False
-        if count and self.index < len(self.words) and self.words[self.index] == "!":
+        if count and index < len(words) and words[index] == "!":
             negated = True
-            self.index += 1
-        values = []
-        for _number in range(count):
-            if self.index >= len(self.words):
-                raise ParseError(f"option {option} without a value", "iptables-save")
-            values.append(self.words[self.index])
-            self.index += 1
-        return values, negated
+            index += 1
+        if index + count > len(words):
+            raise ParseError(f"option {option} without a value", "iptables-save")
+        self.index = index + count
+        return list(words[index : index + count]), negated
 
     def skip_unknown(self) -> list[str]:
         """The values of an option the table does not know: up to the next option or ``!``."""
@@ -335,7 +334,7 @@ class _RuleReader:
             if module not in CONDITION_MODULES:
                 self.doubt(module_reason(module, "{}{} {}".format("! " if negate else "", option, " ".join(values))))
             return
-        getattr(self, "set_" + meaning)(values, negate)
+        _SETTERS[meaning](self, values, negate)
 
     # --- the options the model evaluates -------------------------------------------------
 
@@ -459,6 +458,9 @@ class _RuleReader:
     def set_ct_notrack(self, _values: list[str], _negate: bool) -> None:
         # Untracked, the connection is seen as UNTRACKED by every rule after this one.
         self.action, self.target = "unknown", "CT --notrack"
+
+
+_SETTERS = {name[4:]: setter for name, setter in vars(_RuleReader).items() if name.startswith("set_")}
 
 
 def parse_rule_words(words: t.Sequence[str], family: str = "ipv4") -> Rule:
