@@ -47,7 +47,7 @@ from ansible_collections.hardened.ftp.plugins.module_utils._rule_walk import (
 MAX_CONTEXTS = 48
 # Keys of the exported model holding port ranges whose verdict is not known, with their rules.
 UNCERTAIN_KEYS = ("uncertain_openings", "uncertain_helper_ports", "uncertain_related_ports")
-_TERMINAL = ("accept", "drop", "reject", "jump", "goto")
+_DECIDING = ("accept", "drop", "reject", "jump", "goto")
 
 
 def _interesting(ruleset: Ruleset, family: str) -> tuple[list[Net], list[str]]:
@@ -73,7 +73,7 @@ def _interesting(ruleset: Ruleset, family: str) -> tuple[list[Net], list[str]]:
                 add_iface(name)
             for rule in chain.rules:
                 match = rule.match
-                if rule.action not in _TERMINAL:
+                if rule.action not in _DECIDING:
                     continue
                 if match.protocols is not None and "tcp" not in match.protocols and not match.proto_neg:
                     continue
