@@ -67,8 +67,9 @@ options:
     default: []
   interface:
     description:
-      - Evaluate packets arriving on this interface only.
-      - By default the interfaces named in the rules are evaluated, and any other interface.
+      - Evaluate packets arriving on this interface only (the one the FTP clients use).
+      - By default the interfaces named in the rules are evaluated, and any other interface; a port open on some
+        of them only is then uncertain.
     type: str
   auto_helper:
     description:
@@ -81,8 +82,18 @@ options:
     default: true
 notes:
   - "Listing the firewall rules needs root: use C(become: true)."
-  - Matches the firewall model does not understand make a rule never match; they are listed in the model's
-    C(warnings).
+  - The firewall is evaluated along the whole path of a packet (netdev ingress, every prerouting chain from raw to
+    nat, every input chain by priority). A rule whose match the model cannot evaluate (rate limits, marks, packet
+    contents, unknown matches and options) or whose target it cannot follow (NFQUEUE, DNAT, unknown extensions)
+    may or may not apply; the ports whose verdict depends on it are reported as uncertain with the rule named
+    (C(uncertain_openings), C(uncertain_helper_ports), C(uncertain_related_ports)), never as open, and the rule is
+    listed in the model's C(warnings).
+  - "What the model assumes of a client: its first packet is an ordinary TCP SYN (not a fragment, no IPv6
+    extension or IPsec header) that arrives on the reverse
+    path of its source, is addressed to one of the host's own addresses (a rule naming another destination makes
+    the verdict uncertain), and comes from a source in no list the firewall keeps at run time (ipsets, C(recent)
+    lists, sets filled from the packet path). For the networks in O(client_sources) and those the rules name,
+    membership of such lists is not known: verdicts depending on it are uncertain."
 """
 
     # What the check expects (hardened.ftp.ftp_consistency and the ftp_firewall_findings filter).
@@ -93,12 +104,15 @@ options:
       - How passive data connections are meant to pass the firewall (the C(ftp_firewall_passive_policy) of
         the C(hardened.ftp.ftp_firewall) role). V(range) needs the passive range open to new connections,
         V(related) needs the ftp conntrack helper and RELATED acceptance, V(auto) accepts either.
-      - V(helper) is an older name for V(related).
+      - V(helper) is an older name for V(related), still accepted.
     type: str
     choices: [auto, range, related, helper]
     default: auto
   max_passive_ports:
-    description: A passive range larger than this is reported as V(passive_range_unbounded).
+    description:
+      - A passive range larger than this is reported as V(passive_range_unbounded).
+      - The default, 1000, is the largest range the server roles accept (C(vsftpd_pasv_max_range_size),
+        C(pureftpd_pasv_max_range_size)) and the one the audit (C(HFTP-009)) accepts.
     type: int
-    default: 10000
+    default: 1000
 """

@@ -15,7 +15,10 @@ description:
     M(hardened.ftp.ftp_firewall_facts), and returns the findings.
   - "Finding ids: V(control_port_closed), V(passive_range_not_open), V(passive_range_partially_open),
     V(passive_range_wider_than_server), V(passive_range_unbounded), V(helper_not_attached), V(related_not_accepted),
-    V(tls_helper_blind), V(active_port20_blocked), V(bounce_allowed)."
+    V(tls_helper_blind), V(active_port20_blocked), V(bounce_allowed), V(verdict_uncertain) (a check that depends on
+    firewall rules the model cannot evaluate, which the message names)."
+  - Each address family the server listens on is judged against the client sources of that family; a family none
+    of O(client_sources) belongs to is meant to be closed and is not judged.
 positional: _input, firewall
 options:
   _input:
@@ -95,6 +98,7 @@ import typing as t
 from ansible.errors import AnsibleFilterError
 from ansible_collections.hardened.ftp.plugins.module_utils._findings import sorted_findings
 from ansible_collections.hardened.ftp.plugins.module_utils._ftp_checker import CheckOptionsError
+from ansible_collections.hardened.ftp.plugins.module_utils._limits import MAX_PASSIVE_PORTS
 from ansible_collections.hardened.ftp.plugins.module_utils._server_model import ServerModelError
 
 
@@ -104,7 +108,7 @@ def ftp_firewall_findings(
     passive_policy: str = "auto",
     client_sources: list[str] | None = None,
     interface: str | None = None,
-    max_passive_ports: int = 10000,
+    max_passive_ports: int = MAX_PASSIVE_PORTS,
 ) -> list[dict[str, str]]:
     """Filter entry point: see DOCUMENTATION."""
     options = {

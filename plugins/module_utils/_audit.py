@@ -26,6 +26,7 @@ import typing as t
 
 from ansible_collections.hardened.ftp.plugins.module_utils._audit_controls import CONTROL_IDS, CONTROLS, STATUSES
 from ansible_collections.hardened.ftp.plugins.module_utils._findings import sorted_findings
+from ansible_collections.hardened.ftp.plugins.module_utils._limits import MAX_PASSIVE_PORTS, UNPRIVILEGED_PORTS
 from ansible_collections.hardened.ftp.plugins.module_utils._server_plan import aead_only  # one rule, with the roles
 
 PASS, FAIL, NA, WAIVED = "pass", "fail", "not-applicable", "waived"
@@ -305,14 +306,14 @@ def check_passive_range(state: State) -> Outcome:
     if not server["pasv_enable"]:
         return NA, ["passive mode is off"]
     low, high = server["pasv_min_port"], server["pasv_max_port"]
-    limit = int(state.get("max_passive_ports") or 1000)
+    limit = int(state.get("max_passive_ports") or MAX_PASSIVE_PORTS)
     if low is None:
-        return FAIL, ["no passive range: any port 1024-65535 may be used"]
+        return FAIL, ["no passive range: any port {}-{} may be used".format(*UNPRIVILEGED_PORTS)]
     size = high - low + 1
     evidence = [f"passive range {low}-{high}/tcp ({size} ports, limit {limit})"]
     if size > limit:
         return FAIL, [f"the passive range spans {size} ports, more than {limit}", *evidence]
-    if low < 1024:
+    if low < UNPRIVILEGED_PORTS[0]:
         return FAIL, ["the passive range reaches privileged ports", *evidence]
     return PASS, evidence
 
@@ -387,6 +388,10 @@ def check_agreement(state: State) -> Outcome:
     found = [item for item in _findings(state) if item["id"] in AGREEMENT_FINDINGS]
     if found:
         return FAIL, ["{}: {} (fix: {})".format(item["id"], item["message"], item["fix"]) for item in found]
+    # Agreement must be shown: a check the firewall model cannot decide is not evidence of it.
+    unsure = [item for item in _findings(state) if item["id"] == "verdict_uncertain"]
+    if unsure:
+        return FAIL, ["cannot be verified, {}: {}".format(item["id"], item["message"]) for item in unsure]
     evidence = [_opening_text(opening) for opening in state["firewall"].get("openings") or []][:8]
     return PASS, ["ftp_consistency finds no disagreement", *evidence]
 

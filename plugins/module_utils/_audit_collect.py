@@ -18,6 +18,7 @@ import stat as stat_module
 import typing as t
 
 from ansible_collections.hardened.ftp.plugins.module_utils._collect import running_processes
+from ansible_collections.hardened.ftp.plugins.module_utils._limits import MAX_PASSIVE_PORTS
 
 LISTEN_STATE = "0A"
 PROC_NET = (("/proc/net/tcp", "ipv4"), ("/proc/net/tcp6", "ipv6"))
@@ -192,7 +193,7 @@ def audit_state(
         "error": error,
         "firewall": firewall,
         "firewall_reason": firewall_reason,
-        "max_passive_ports": settings.get("max_passive_ports", 1000),
+        "max_passive_ports": settings.get("max_passive_ports", MAX_PASSIVE_PORTS),
         "passive_policy": settings.get("passive_policy", "auto"),
     }  # type: t.Dict[str, t.Any]
     if server_info is None:

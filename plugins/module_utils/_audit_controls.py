@@ -12,6 +12,12 @@ from __future__ import annotations
 
 import typing as t
 
+from ansible_collections.hardened.ftp.plugins.module_utils._names import FACTS, ROLE_VARIABLES
+
+# The variables the remediations name, per role (vsftpd, pure-ftpd, firewall, the site playbook).
+V, P = ROLE_VARIABLES["vsftpd"], ROLE_VARIABLES["pureftpd"]
+F, S = ROLE_VARIABLES["ftp_firewall"], ROLE_VARIABLES["site"]
+
 STATUSES = ("fail", "pass", "not-applicable", "waived")
 
 CONTROLS = (
@@ -19,7 +25,7 @@ CONTROLS = (
         "id": "HFTP-001",
         "title": "The FTP service is intended, and it is the one listening on the control port",
         "mapping": ['CIS Debian "Ensure ftp server services are not in use": documented exception'],
-        "remediation": "Provision the host with hardened.ftp.site (hardened_ftp_daemon), or remove it from "
+        "remediation": f"Provision the host with hardened.ftp.site ({S['daemon']}), or remove it from "
         "ftp_servers and uninstall the daemon if it is not meant to serve FTP.",
         "firewall": False,
     },
@@ -28,14 +34,14 @@ CONTROLS = (
         "title": "Every transfer is logged",
         "mapping": ["ComplianceAsCode ftp_log_transactions"],
         "remediation": "Run hardened.ftp.site: the vsftpd role always writes xferlog_enable=YES "
-        "(vsftpd_xferlog_file), the pureftpd role AltLog (pureftpd_transfer_log).",
+        f"({V['transfer_log']}), the pureftpd role AltLog ({P['transfer_log']}).",
         "firewall": False,
     },
     {
         "id": "HFTP-003",
         "title": "A warning banner is shown before login",
         "mapping": ["ComplianceAsCode ftp_present_banner"],
-        "remediation": "Run hardened.ftp.site with vsftpd_banner or pureftpd_banner set (both default to a warning "
+        "remediation": f"Run hardened.ftp.site with {V['banner']} or {P['banner']} set (both default to a warning "
         "text).",
         "firewall": False,
     },
@@ -43,8 +49,8 @@ CONTROLS = (
         "id": "HFTP-004",
         "title": "Local logins are off, or limited to an allow-list without root and chrooted",
         "mapping": ["ComplianceAsCode ftp_restrict_to_anon (allow-list is the documented deviation)"],
-        "remediation": "Run hardened.ftp.site; list the users in vsftpd_local_users_allowed "
-        "(pureftpd_local_users_allowed), keep vsftpd_chroot_local_user: true.",
+        "remediation": f"Run hardened.ftp.site; list the users in {V['local_users_allowed']} "
+        f"({P['local_users_allowed']}), keep {V['chroot_local_user']}: true.",
         "firewall": False,
     },
     {
@@ -59,8 +65,8 @@ CONTROLS = (
         "id": "HFTP-006",
         "title": "The anonymous drop-box is write-only",
         "mapping": [],
-        "remediation": "Run hardened.ftp.site with vsftpd_anon_upload_enable: true: the drop-box becomes "
-        "root:ftp mode 1730 and uploads are handed to vsftpd_anon_upload_owner with mode 0600.",
+        "remediation": f"Run hardened.ftp.site with {V['anon_upload_enable']}: true: the drop-box becomes "
+        f"root:ftp mode 1730 and uploads are handed to {V['anon_upload_owner']} with mode 0600.",
         "firewall": False,
     },
     {
@@ -69,24 +75,24 @@ CONTROLS = (
         "mapping": [
             "DISA STIG V-72299 (RHEL-07-040690): FTP only where documented as needed, never with clear-text passwords"
         ],
-        "remediation": "Run hardened.ftp.site with vsftpd_tls_enable and vsftpd_tls_required true (the defaults; "
-        "pureftpd_tls_enable / pureftpd_tls_required).",
+        "remediation": f"Run hardened.ftp.site with {V['tls_enable']} and {V['tls_required']} true (the defaults; "
+        f"{P['tls_enable']} / {P['tls_required']}).",
         "firewall": False,
     },
     {
         "id": "HFTP-008",
         "title": "Only TLS 1.2 or newer can be negotiated",
         "mapping": [],
-        "remediation": "Run hardened.ftp.site: SSLv2/SSLv3 off and an AEAD-only cipher list (vsftpd_tls_ciphers, "
-        "pureftpd_tls_ciphers), which TLS 1.0 and 1.1 cannot negotiate.",
+        "remediation": "Run hardened.ftp.site: SSLv2/SSLv3 off and an AEAD-only cipher list "
+        f"({V['tls_ciphers']}, {P['tls_ciphers']}), which TLS 1.0 and 1.1 cannot negotiate.",
         "firewall": False,
     },
     {
         "id": "HFTP-009",
         "title": "The passive port range is bounded",
         "mapping": [],
-        "remediation": "Run hardened.ftp.site with vsftpd_pasv_min_port / vsftpd_pasv_max_port (at most "
-        "vsftpd_pasv_max_range_size ports above 1023; pureftpd_pasv_* for pure-ftpd).",
+        "remediation": f"Run hardened.ftp.site with {V['pasv_min_port']} / {V['pasv_max_port']} (at most "
+        f"{V['pasv_max_range_size']} ports above 1023; {P['pasv_min_port']} / {P['pasv_max_port']} for pure-ftpd).",
         "firewall": False,
     },
     {
@@ -101,8 +107,7 @@ CONTROLS = (
         "id": "HFTP-011",
         "title": "The firewall drops by default what is not opened",
         "mapping": [],
-        "remediation": "Run hardened.ftp.site with hardened_ftp_firewall_enabled: true and "
-        "ftp_firewall_default_deny: true.",
+        "remediation": f"Run hardened.ftp.site with {S['firewall_enabled']}: true and {F['default_deny']}: true.",
         "firewall": True,
     },
     {
@@ -110,7 +115,7 @@ CONTROLS = (
         "title": "The firewall and the FTP server agree",
         "mapping": [],
         "remediation": "Run hardened.ftp.site: the ftp_firewall role opens exactly the ports the server role "
-        "published (hardened_ftp_server), and checks them with hardened.ftp.ftp_consistency.",
+        f"published ({FACTS['server']}), and checks them with hardened.ftp.ftp_consistency.",
         "firewall": True,
     },
     {

@@ -16,8 +16,9 @@ import os
 import typing as t
 
 from ansible_collections.hardened.ftp.plugins.module_utils._errors import ParseError
-from ansible_collections.hardened.ftp.plugins.module_utils._firewall_model import Ruleset, build_model
+from ansible_collections.hardened.ftp.plugins.module_utils._firewall_model import build_model, empty_model
 from ansible_collections.hardened.ftp.plugins.module_utils._iptables import parse_iptables_save
+from ansible_collections.hardened.ftp.plugins.module_utils._netfilter_model import FAMILIES, Ruleset
 from ansible_collections.hardened.ftp.plugins.module_utils._nftables import parse_nft_json
 from ansible_collections.hardened.ftp.plugins.module_utils._pureftpd_conf import (
     PureFtpdConfigError,
@@ -207,7 +208,7 @@ def _read_pureftpd(conf_dir: str, argv: list[str] | None) -> dict[str, t.Any]:
 # --------------------------------------------------------------------------- firewall
 
 
-def _run(run: Runner, argv: list[str], what: str) -> str:
+def _run(run: Runner, argv: list[str]) -> str:
     rc, out, err = run(argv)
     if rc != 0:
         raise CollectError(
@@ -244,7 +245,7 @@ def read_ruleset(backend: str, run: Runner, find_bin: BinFinder, ipv6: bool = Tr
     if backend == "none":
         return Ruleset("none"), details
     if backend in ("auto", "ufw") and find_bin("ufw"):
-        status = parse_ufw_status(_run(run, [find_bin("ufw") or "ufw", "status", "verbose"], "ufw"))
+        status = parse_ufw_status(_run(run, [find_bin("ufw") or "ufw", "status", "verbose"]))
         details["ufw"] = status
         if backend == "auto" and status["active"]:
             backend = "ufw"
@@ -264,7 +265,7 @@ def read_ruleset(backend: str, run: Runner, find_bin: BinFinder, ipv6: bool = Tr
                         "backend=iptables but iptables-save is not installed; set backend to nftables or auto"
                     )
                 continue
-            text = _run(run, [path], command)
+            text = _run(run, [path])
             if text.strip():
                 rulesets.append(parse_iptables_save(text, family, backend="ufw" if backend == "ufw" else "iptables"))
     if backend in ("auto", "nftables"):
@@ -275,7 +276,7 @@ def read_ruleset(backend: str, run: Runner, find_bin: BinFinder, ipv6: bool = Tr
                     "backend=nftables but the nft command is not installed; set backend to iptables or auto"
                 )
         else:
-            data = json.loads(_run(run, [path, "-j", "list", "ruleset"], "nft") or '{"nftables": []}')
+            data = json.loads(_run(run, [path, "-j", "list", "ruleset"]) or '{"nftables": []}')
             if rulesets:
                 data = _nft_without_iptables_compat(data)
             nft = parse_nft_json(data)
@@ -320,31 +321,8 @@ def firewall_model(
         raise CollectError(f"cannot read the {backend} ruleset: {exc}") from None
     ruleset.auto_helper = ruleset.auto_helper or read_auto_helper(auto_helper)
     if ruleset.backend == "none" and not ruleset.tables:
-        model = build_model(Ruleset("none", []))
-        model["families"] = ["ipv4", "ipv6"] if ipv6 else ["ipv4"]
-        for family in model["families"]:
-            model["input_policy"][family] = "accept"
-            model["output_policy"][family] = "accept"
-            model["openings"].append(
-                {
-                    "protocol": "tcp",
-                    "port_min": 1,
-                    "port_max": 65535,
-                    "sources": ["any"],
-                    "family": family,
-                    "interface": "",
-                }
-            )
-            model["related_ports"].append({"family": family, "port_min": 1, "port_max": 65535, "helper": "any"})
-            model["established_accepted"][family] = True
-            model["egress"][family] = {
-                "filtered": False,
-                "established_related": True,
-                "port20_new": True,
-                "port20_related": True,
-            }
-        model["auto_helper"] = ruleset.auto_helper
-        model["warnings"] = list(ruleset.warnings)
+        families = FAMILIES if ipv6 else FAMILIES[:1]
+        model = empty_model("none", families, ruleset.auto_helper, ruleset.warnings)
     else:
         try:
             model = build_model(ruleset, client_sources, interface)

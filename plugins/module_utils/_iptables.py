@@ -1,33 +1,57 @@
 # Copyright (c) hardened.ftp contributors
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""iptables-save / ip6tables-save parser and renderer (private module).
+"""iptables-save / ip6tables-save parser (private module).
 
 Reads every table (``*filter``, ``*raw``, ``*nat``, ``*mangle``...), chain declarations
 (``:CHAIN POLICY [packets:bytes]``), ``-N``, ``-P``, ``-A`` and ``-I`` lines (with or without
 ``[packets:bytes]`` counters), and turns each rule into the neutral
-:class:`~._firewall_model.Rule`.  Matches the FTP checks need are modelled (addresses,
-interfaces, protocol, ports incl. ``multiport``, ``state``/``conntrack``, ``helper``,
-``addrtype``); harmless ones (``comment``, ``limit``, ``icmp``, ``tcp`` flags) are accepted;
-anything else makes the rule "unsupported" (never matches, listed in warnings).
+:class:`~._netfilter_model.Rule`.  How many values each option takes, and what it means for
+the model, comes from the table in ``_iptables_options``: options the model evaluates set
+the match (addresses, interfaces, protocol, ports incl. ``multiport``, ``state``/``conntrack``
+state, ``helper``, ``addrtype``, ``pkttype``, TCP flags incl. ``--syn``, ``-f``,
+``--physdev-is-bridged``, ``rpfilter``, ``iprange``, ipset and ``recent`` list membership);
+harmless ones (comments, log prefixes, ICMP types) are accepted; the others, and modules
+and options the table does not know, make the rule's match uncertain (see ``_rule_walk``).
+Matches may follow the target, as in ufw's rules files.  Only text iptables-restore would
+refuse raises :class:`~._errors.ParseError`.
 """
 
 from __future__ import annotations
 
 import functools
+import ipaddress
 import re
 import typing as t
 
 from ansible_collections.hardened.ftp.plugins.module_utils._errors import ParseError
-from ansible_collections.hardened.ftp.plugins.module_utils._firewall_model import (
-    Chain,
+from ansible_collections.hardened.ftp.plugins.module_utils._intervals import (
     IntervalSet,
+    iv_complement,
+    iv_intersect,
+    iv_normalize,
+)
+from ansible_collections.hardened.ftp.plugins.module_utils._iptables_options import (
+    CONDITION_MODULES,
+    HARMLESS,
+    HEADER_MODULES,
+    IMPLICIT_MODULES,
+    MATCH_OPTIONS,
+    RULE_OPTIONS,
+    TARGET_ACTIONS,
+    TARGET_OPTIONS,
+    UNSUPPORTED,
+    module_reason,
+)
+from ansible_collections.hardened.ftp.plugins.module_utils._netfilter_model import (
+    TCP_FLAGS,
+    Chain,
     Match,
     Net,
     Rule,
     Ruleset,
     Table,
-    iv_normalize,
+    rule_warning,
 )
 
 BUILTIN_HOOKS = {
@@ -38,69 +62,16 @@ BUILTIN_HOOKS = {
     "POSTROUTING": "postrouting",
 }
 TABLE_PRIORITY = {"raw": -300, "mangle": -150, "nat": -100, "filter": 0, "security": 50}
-VERDICTS = {"ACCEPT": "accept", "DROP": "drop", "REJECT": "reject", "RETURN": "return"}
-NON_TERMINAL_TARGETS = frozenset(
-    (
-        "LOG",
-        "NFLOG",
-        "ULOG",
-        "MARK",
-        "CONNMARK",
-        "TCPMSS",
-        "CT",
-        "NOTRACK",
-        "TRACE",
-        "AUDIT",
-        "CHECKSUM",
-        "CLASSIFY",
-        "DSCP",
-        "TOS",
-        "TTL",
-        "HL",
-        "SET",
-        "SECMARK",
-        "CONNSECMARK",
-    )
-)
-# Targets that end the packet's walk in a way a filter check treats as "not accepted here".
-OTHER_TERMINAL_TARGETS = frozenset(("DNAT", "SNAT", "MASQUERADE", "REDIRECT", "NFQUEUE", "QUEUE", "TPROXY"))
 PROTOCOL_NUMBERS = {"6": "tcp", "17": "udp", "1": "icmp", "58": "ipv6-icmp", "0": "all", "132": "sctp"}
 PROTOCOL_ALIASES = {"icmpv6": "ipv6-icmp", "tcp": "tcp", "udp": "udp"}
-# Options that take no value.
-_FLAG_OPTIONS = frozenset(
-    (
-        "--syn",
-        "--notrack",
-        "--rsource",
-        "--rdest",
-        "--log-uid",
-        "--log-tcp-sequence",
-        "--log-tcp-options",
-        "--log-ip-options",
-        "--nflog-size",
-        "--rcheck",
-        "--update",
-        "--set",
-        "--remove",
-        "--limit-iface-in",
-        "--limit-iface-out",
-    )
-)
-_HARMLESS = frozenset(
-    ("--comment", "--limit", "--limit-burst", "--icmp-type", "--icmpv6-type", "--tcp-flags", "--syn", "--tcp-option")
-)
-_NEGATABLE_SHORT = {
-    "-p": "--protocol",
-    "-s": "--source",
-    "-d": "--destination",
-    "-i": "--in-interface",
-    "-o": "--out-interface",
-}
+VERDICTS = frozenset(("ACCEPT", "DROP", "REJECT", "RETURN"))
+SYN_FLAGS = (frozenset(("FIN", "SYN", "RST", "ACK")), frozenset(("SYN",)), "all")
+_NO_OPTIONS = {}  # type: t.Dict[str, t.Tuple[int, str]]
 
 
 _WORD = re.compile(r'(?:"(?:[^"\\]|\\.)*"|[^\s"])+')
 _QUOTED = re.compile(r'"((?:[^"\\]|\\.)*)"')
-_ESCAPE = re.compile(r'\\(["\\])')
+_ESCAPE = re.compile(r"\\(.)")
 
 
 def _unquote(match: t.Match[str]) -> str:
@@ -191,57 +162,22 @@ def _protocol(text: str) -> frozenset[str] | None:
     return frozenset((name,))
 
 
-# What each word of a rule is: a negation, a module or target switch, a flag, or an option
-# with a value (for match options the model understands, the Match field it sets).
-_NOT, _MODULE, _JUMP, _GOTO, _FLAG, _HARMLESS_OPTION = range(6)
-_WORD_KIND = {
-    "!": _NOT,
-    "-m": _MODULE,
-    "--match": _MODULE,
-    "-j": _JUMP,
-    "--jump": _JUMP,
-    "-g": _GOTO,
-    "--goto": _GOTO,
-    "-p": "protocols",
-    "--protocol": "protocols",
-    "-s": "saddr",
-    "--source": "saddr",
-    "--src": "saddr",
-    "-d": "daddr",
-    "--destination": "daddr",
-    "--dst": "daddr",
-    "-i": "iif",
-    "--in-interface": "iif",
-    "-o": "oif",
-    "--out-interface": "oif",
-    "--dport": "dports",
-    "--destination-port": "dports",
-    "--dports": "dports",
-    "--destination-ports": "dports",
-    "--sport": "sports",
-    "--source-port": "sports",
-    "--sports": "sports",
-    "--source-ports": "sports",
-    "--state": "ct_states",
-    "--ctstate": "ct_states",
-    "--helper": "helpers",
-    "--dst-type": "dst_types",
-}  # type: t.Dict[str, t.Any]
-_WORD_KIND.update(dict.fromkeys(_FLAG_OPTIONS, _FLAG))
-_WORD_KIND.update(dict.fromkeys(_HARMLESS - _FLAG_OPTIONS, _HARMLESS_OPTION))
+def _address_range(text: str) -> tuple[Net, ...]:
+    """Networks covering ``low-high`` (``-m iprange``)."""
+    low, _sep, high = text.partition("-")
+    try:
+        first = ipaddress.ip_address(low)
+        last = ipaddress.ip_address(high or low)
+        return tuple(Net.of(net) for net in ipaddress.summarize_address_range(first, last))  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        raise ParseError(f"bad address range {text!r}", "iptables-save") from None
 
 
-def _target(goto: bool, name: str) -> tuple[str | None, str]:
-    """Action and target of ``-j NAME`` / ``-g NAME``."""
-    if name in VERDICTS:
-        return VERDICTS[name], ""
-    if goto:
-        return "goto", name
-    if name in NON_TERMINAL_TARGETS:
-        return None, name
-    if name in OTHER_TERMINAL_TARGETS:
-        return "other", name
-    return "jump", name
+def _flag_set(text: str) -> frozenset[str]:
+    names = frozenset(text.upper().split(","))
+    if "ALL" in names:
+        return TCP_FLAGS
+    return names - {"NONE"}
 
 
 @functools.lru_cache(maxsize=4096)
@@ -254,88 +190,282 @@ def _words_set(text: str, upper: bool) -> frozenset[str]:
     return frozenset((text.upper() if upper else text.lower()).split(","))
 
 
-def _set_match(match: Match, kind: str, value: str, negate: bool) -> None:
-    if kind == "saddr":
-        match.saddr, match.saddr_neg = _networks(value), negate
-    elif kind == "dports":
-        match.dports, match.dport_neg = _cached_ports(value), negate
-    elif kind == "ct_states":
-        match.ct_states, match.ct_neg = _words_set(value, False), negate
-    elif kind == "protocols":
-        match.protocols, match.proto_neg = _protocol(value), negate
-    elif kind == "daddr":
-        match.daddr, match.daddr_neg = _networks(value), negate
-    elif kind == "iif":
-        match.iif, match.iif_neg = (value,), negate
-    elif kind == "oif":
-        match.oif, match.oif_neg = (value,), negate
-    elif kind == "sports":
-        match.sports, match.sport_neg = _cached_ports(value), negate
-    elif kind == "helpers":
-        match.helpers, match.helper_neg = frozenset((value,)), negate
-    else:
-        match.dst_types, match.dst_type_neg = _words_set(value, True), negate
+def _positive(ports: IntervalSet, negated: bool) -> IntervalSet:
+    return iv_complement(ports) if negated else ports
+
+
+class _RuleReader:
+    """Reads the words of one rule (after ``-A CHAIN``) into a :class:`Rule`."""
+
+    def __init__(self, words: t.Sequence[str]) -> None:
+        self.words = words
+        self.index = 0
+        self.match = Match()
+        self.unsupported = []  # type: t.List[str]
+        self.lists = []  # type: t.List[t.Tuple[str, bool, bool]]
+        self.modules = []  # type: t.List[str]
+        self.implicit = ""
+        self.action = None  # type: t.Optional[str]
+        self.target = ""
+        self.extension = ""  # the -j target whose options follow
+        self.in_target = False
+        self.helper_set = ""
+        self.recent = None  # type: t.Optional[t.Dict[str, t.Any]]
+
+    def read(self) -> Rule:
+        negate = False
+        words = self.words
+        while self.index < len(words):
+            word = words[self.index]
+            self.index += 1
+            if word == "!":
+                negate = True
+            elif word in ("-m", "--match"):
+                self.load_module(self.value(word))
+                negate = False
+            elif word in ("-j", "--jump", "-g", "--goto"):
+                self.set_target(word in ("-g", "--goto"), self.value(word))
+                negate = False
+            elif word[:1] == "-" and len(word) > 1:
+                self.option(word, negate)
+                negate = False
+            else:
+                # iptables-restore would refuse a stray word; a rule that has one is not understood.
+                self.doubt(f"word {word!r} not understood")
+        self.finish_module()
+        match = self.match
+        match.unsupported = tuple(dict.fromkeys(self.unsupported))
+        match.lists = tuple(self.lists)
+        return Rule(match, self.action, self.target, self.helper_set)
+
+    def doubt(self, reason: str) -> None:
+        self.unsupported.append(reason)
+
+    def value(self, option: str) -> str:
+        if self.index >= len(self.words):
+            raise ParseError(f"{option} without a {'target' if option[1] in 'jg-' else 'value'}", "iptables-save")
+        word = self.words[self.index]
+        self.index += 1
+        return word
+
+    def load_module(self, name: str) -> None:
+        self.finish_module()
+        self.in_target = False
+        self.modules.append(name)
+        if name == "recent":
+            self.recent = {"name": "DEFAULT", "check": None, "rdest": False}
+        elif name == "rpfilter":
+            self.match.rpf = True
+        elif name in HEADER_MODULES:
+            self.match.headers = (*self.match.headers, name)
+        elif name in CONDITION_MODULES or name not in MATCH_OPTIONS:
+            self.doubt(module_reason(name))
+
+    def finish_module(self) -> None:
+        recent = self.recent
+        if recent is not None and recent["check"] is not None:
+            self.lists.append((f"recent list {recent['name']}", not recent["rdest"], recent["check"]))
+        self.recent = None
+
+    def set_target(self, goto: bool, name: str) -> None:
+        self.finish_module()
+        self.in_target = True
+        self.extension = name
+        if goto:
+            self.action, self.target = "goto", name
+        elif name in TARGET_ACTIONS:
+            # A verdict needs no target name; SNAT, LOG... keep theirs.
+            self.action, self.target = TARGET_ACTIONS[name], "" if name in VERDICTS else name
+        else:
+            self.action, self.target = "jump", name
+
+    def lookup(self, option: str) -> tuple[int, str, str] | None:
+        """(values, meaning, module) of ``option`` where it stands, or None when unknown."""
+        found = RULE_OPTIONS.get(option)
+        if found is not None:
+            return found[0], found[1], ""
+        if self.in_target:
+            found = TARGET_OPTIONS.get(self.extension, _NO_OPTIONS).get(option)
+            return (found[0], found[1], self.extension) if found else None
+        modules = self.modules
+        for index in range(len(modules) - 1, -1, -1):
+            found = MATCH_OPTIONS.get(modules[index], _NO_OPTIONS).get(option)
+            if found is not None:
+                return found[0], found[1], modules[index]
+        found = MATCH_OPTIONS.get(self.implicit, _NO_OPTIONS).get(option)
+        return (found[0], found[1], self.implicit) if found else None
+
+    def values(self, option: str, count: int) -> tuple[list[str], bool]:
+        """The ``count`` values of ``option`` and whether the old ``-s ! ADDR`` spelling negated it."""
+        words, index = self.words, self.index
+        negated = False
+        if count and index < len(words) and words[index] == "!":
+            negated = True
+            index += 1
+        if index + count > len(words):
+            raise ParseError(f"option {option} without a value", "iptables-save")
+        self.index = index + count
+        return list(words[index : index + count]), negated
+
+    def skip_unknown(self) -> list[str]:
+        """The values of an option the table does not know: up to the next option or ``!``."""
+        values = []
+        while self.index < len(self.words) and self.words[self.index][:1] != "-" and self.words[self.index] != "!":
+            values.append(self.words[self.index])
+            self.index += 1
+        return values
+
+    def option(self, option: str, negate: bool) -> None:
+        found = self.lookup(option)
+        if found is None:
+            values = self.skip_unknown()
+            where = (
+                f"-j {self.extension}" if self.in_target else f"-m {self.modules[-1]}" if self.modules else "the rule"
+            )
+            text = " ".join(("!" if negate else "", option, *values)).strip()
+            self.doubt(f"{text} (option of {where}): not modelled")
+            return
+        count, meaning, module = found
+        values, negated = self.values(option, count)
+        negate = negate or negated
+        if meaning == HARMLESS:
+            return
+        if meaning == UNSUPPORTED:
+            if module not in CONDITION_MODULES:
+                self.doubt(module_reason(module, "{}{} {}".format("! " if negate else "", option, " ".join(values))))
+            return
+        _SETTERS[meaning](self, values, negate)
+
+    # --- the options the model evaluates -------------------------------------------------
+
+    def set_protocols(self, values: list[str], negate: bool) -> None:
+        self.match.protocols, self.match.proto_neg = _protocol(values[0]), negate
+        self.implicit = IMPLICIT_MODULES.get(values[0].lower(), "")
+
+    def set_saddr(self, values: list[str], negate: bool) -> None:
+        self._address("saddr", _networks(values[0]), negate)
+
+    def set_daddr(self, values: list[str], negate: bool) -> None:
+        self._address("daddr", _networks(values[0]), negate)
+
+    def set_src_range(self, values: list[str], negate: bool) -> None:
+        self._address("saddr", _address_range(values[0]), negate)
+
+    def set_dst_range(self, values: list[str], negate: bool) -> None:
+        self._address("daddr", _address_range(values[0]), negate)
+
+    def _address(self, field: str, networks: tuple[Net, ...], negate: bool) -> None:
+        if getattr(self.match, field) is not None:
+            self.doubt(f"a second {'source' if field == 'saddr' else 'destination'} address condition")
+            return
+        setattr(self.match, field, networks)
+        setattr(self.match, field + "_neg", negate)
+
+    def set_iif(self, values: list[str], negate: bool) -> None:
+        self.match.iif, self.match.iif_neg = (values[0],), negate
+
+    def set_oif(self, values: list[str], negate: bool) -> None:
+        self.match.oif, self.match.oif_neg = (values[0],), negate
+
+    def set_fragment(self, _values: list[str], negate: bool) -> None:
+        self.match.fragment = not negate
+
+    def set_dports(self, values: list[str], negate: bool) -> None:
+        self._ports("dports", "dport_neg", _cached_ports(values[0]), negate)
+
+    def set_sports(self, values: list[str], negate: bool) -> None:
+        self._ports("sports", "sport_neg", _cached_ports(values[0]), negate)
+
+    def _ports(self, field: str, negated_field: str, ports: IntervalSet, negate: bool) -> None:
+        """Set a port condition; a second one (``-m tcp --dport`` and ``-m multiport --dports``) narrows it."""
+        current = getattr(self.match, field)
+        if current is None:
+            setattr(self.match, field, ports)
+            setattr(self.match, negated_field, negate)
+            return
+        both = iv_intersect(_positive(current, getattr(self.match, negated_field)), _positive(ports, negate))
+        setattr(self.match, field, both)
+        setattr(self.match, negated_field, False)
+
+    def set_ct_states(self, values: list[str], negate: bool) -> None:
+        if self.match.ct_states is not None:
+            self.doubt("a second connection state condition")
+            return
+        self.match.ct_states, self.match.ct_neg = _words_set(values[0], False), negate
+
+    def set_ct_status(self, values: list[str], negate: bool) -> None:
+        """``--ctstatus SNAT``/``DNAT``: whether NAT rewrote the connection; other bits are not modelled."""
+        statuses = _words_set(values[0], False)
+        if statuses <= {"snat", "dnat"}:
+            self.match.nat = not negate
+        else:
+            self.doubt(f"-m conntrack --ctstatus {values[0]}: not modelled")
+
+    def set_helpers(self, values: list[str], negate: bool) -> None:
+        self.match.helpers, self.match.helper_neg = frozenset((values[0],)), negate
+
+    def set_dst_types(self, values: list[str], negate: bool) -> None:
+        self.match.dst_types, self.match.dst_type_neg = _words_set(values[0], True), negate
+
+    def set_src_types(self, values: list[str], negate: bool) -> None:
+        self.match.src_types, self.match.src_type_neg = _words_set(values[0], True), negate
+
+    def set_pkt_types(self, values: list[str], negate: bool) -> None:
+        self.match.pkt_types, self.match.pkt_type_neg = _words_set(values[0], True), negate
+
+    def set_tcp_flags(self, values: list[str], negate: bool) -> None:
+        self.match.tcp_flags = (_flag_set(values[0]), _flag_set(values[1]), "all")
+        self.match.tcp_flags_neg = negate
+
+    def set_syn(self, _values: list[str], negate: bool) -> None:
+        self.match.tcp_flags, self.match.tcp_flags_neg = SYN_FLAGS, negate
+
+    def set_headers(self, values: list[str], negate: bool) -> None:
+        """``-m ipv6header --header LIST``: the packet carries one of them (none, without ``!``)."""
+        if negate:
+            self.doubt(f"-m ipv6header ! --header {values[0]}: not modelled")
+        else:
+            self.match.headers = (*self.match.headers, f"ipv6header {values[0]}")
+
+    def set_bridged(self, _values: list[str], negate: bool) -> None:
+        self.match.bridged = not negate
+
+    def set_rpf_invert(self, _values: list[str], _negate: bool) -> None:
+        self.match.rpf = False
+
+    def set_match_set(self, values: list[str], negate: bool) -> None:
+        name, flags = values
+        self.lists.append((f"ipset {name}", flags.split(",")[0] == "src", negate))
+
+    def set_recent_set(self, _values: list[str], _negate: bool) -> None:
+        """``--set`` adds the source to the list and always matches."""
+
+    def set_recent_check(self, _values: list[str], negate: bool) -> None:
+        if self.recent is not None:
+            self.recent["check"] = negate
+
+    def set_recent_name(self, values: list[str], _negate: bool) -> None:
+        if self.recent is not None:
+            self.recent["name"] = values[0]
+
+    def set_recent_rdest(self, _values: list[str], _negate: bool) -> None:
+        if self.recent is not None:
+            self.recent["rdest"] = True
+
+    def set_ct_helper(self, values: list[str], _negate: bool) -> None:
+        self.helper_set = values[0]
+
+    def set_ct_notrack(self, _values: list[str], _negate: bool) -> None:
+        # Untracked, the connection is seen as UNTRACKED by every rule after this one.
+        self.action, self.target = "unknown", "CT --notrack"
+
+
+_SETTERS = {name[4:]: setter for name, setter in vars(_RuleReader).items() if name.startswith("set_")}
 
 
 def parse_rule_words(words: t.Sequence[str], family: str = "ipv4") -> Rule:
-    """Turn the words after ``-A CHAIN`` into a :class:`Rule`."""
-    match = Match()
-    action = None  # type: t.Optional[str]
-    target = ""
-    helper_set = ""
-    unsupported = []  # type: t.List[str]
-    module = ""
-    negate = False
-    in_target = False
-    index = 0
-    count = len(words)
-    while index < count:
-        word = words[index]
-        index += 1
-        kind = _WORD_KIND.get(word)
-        if kind == _NOT:
-            negate = True
-            continue
-        if kind in (_MODULE, _JUMP, _GOTO):
-            if index >= count:
-                raise ParseError(f"{word} without a {'module' if kind == _MODULE else 'target'}", "iptables-save")
-            if kind == _MODULE:
-                module = words[index]
-            else:
-                action, target = _target(kind == _GOTO, words[index])
-                in_target = True
-            index += 1
-            continue
-        if kind == _FLAG:
-            if word == "--syn" and negate:
-                unsupported.append("! --syn")
-            negate = False
-            continue
-        if kind is None and word[:1] != "-":
-            raise ParseError(f"unexpected word {word!r}", "iptables-save")
-        if index >= count:
-            raise ParseError(f"option {word} without a value", "iptables-save")
-        value = words[index]
-        index += 1
-        if value == "!":  # old "-s ! 10.0.0.0/8" spelling
-            negate = True
-            if index >= count:
-                raise ParseError(f"option {word} without a value", "iptables-save")
-            value = words[index]
-            index += 1
-        if in_target:
-            if kind == "helpers" and target == "CT":
-                helper_set = value
-        elif kind is None or (kind == "helpers" and module != "helper"):
-            unsupported.append("{}{} {}".format("! " if negate else "", _NEGATABLE_SHORT.get(word, word), value))
-        elif kind != _HARMLESS_OPTION:
-            _set_match(match, kind, value, negate)
-        negate = False
-    if family in ("ipv4", "ipv6"):
-        match.family = None
-    if unsupported:
-        match.unsupported = tuple(unsupported)
-    return Rule(match, action, target, helper_set)
+    """Turn the words after ``-A CHAIN`` into a :class:`Rule` (``family`` is that of the table)."""
+    return _RuleReader(words).read()
 
 
 def _table_chain(table: Table, name: str, table_name: str) -> Chain:
@@ -408,12 +538,9 @@ def parse_iptables_save(text: str, family: str = "ipv4", backend: str = "iptable
                     chain.rules.append(rule)
                 else:
                     chain.rules.insert(position, rule)
-                if rule.match.unsupported:
-                    ruleset.warnings.append(
-                        "{} {}: rule {!r} uses {}, not modelled (treated as never matching)".format(
-                            table_name, words[1], line[:120], ", ".join(rule.match.unsupported)
-                        )
-                    )
+                warning = rule_warning(rule)
+                if warning:
+                    ruleset.warnings.append(f"{table_name} {words[1]}: rule {line[:120]!r} {warning}")
             elif command in ("-N", "--new-chain") and len(words) == 2:
                 _table_chain(table, words[1], table_name)
             elif command in ("-P", "--policy") and len(words) == 3:
@@ -425,92 +552,3 @@ def parse_iptables_save(text: str, family: str = "ipv4", backend: str = "iptable
     if table is not None:
         raise ParseError(f"table *{table_name} has no COMMIT", "iptables-save")
     return ruleset
-
-
-# --------------------------------------------------------------------------- rendering
-
-
-def _quote(word: str) -> str:
-    if word and not any(char.isspace() or char in '"\\' for char in word):
-        return word
-    return '"{}"'.format(word.replace("\\", "\\\\").replace('"', '\\"'))
-
-
-def _render_ports(ranges: IntervalSet) -> str:
-    return ",".join(str(low) if low == high else f"{low}:{high}" for low, high in ranges)
-
-
-def _neg(flag: bool) -> str:
-    return "! " if flag else ""
-
-
-def render_rule(chain: str, rule: Rule) -> str:
-    """Render a rule as an ``iptables-save`` line (canonical option order).
-
-    Rules with unsupported matches are rendered from their original text.
-    """
-    match = rule.match
-    if match.unsupported and rule.text:
-        return rule.text
-    parts = ["-A", chain]
-    if match.saddr is not None:
-        parts.append("{}-s {}".format(_neg(match.saddr_neg), ",".join(str(net) for net in match.saddr)))
-    if match.daddr is not None:
-        parts.append("{}-d {}".format(_neg(match.daddr_neg), ",".join(str(net) for net in match.daddr)))
-    if match.iif is not None:
-        parts.append(f"{_neg(match.iif_neg)}-i {match.iif[0]}")
-    if match.oif is not None:
-        parts.append(f"{_neg(match.oif_neg)}-o {match.oif[0]}")
-    protocol = None
-    if match.protocols is not None:
-        protocol = min(match.protocols)
-        parts.append(f"{_neg(match.proto_neg)}-p {protocol}")
-    ports_module = protocol if protocol in ("tcp", "udp", "sctp") and not match.proto_neg else "tcp"
-    multi = (match.dports is not None and len(match.dports) > 1) or (match.sports is not None and len(match.sports) > 1)
-    if match.dports is not None or match.sports is not None:
-        if multi:
-            parts.append("-m multiport")
-            if match.sports is not None:
-                parts.append(f"{_neg(match.sport_neg)}--sports {_render_ports(match.sports)}")
-            if match.dports is not None:
-                parts.append(f"{_neg(match.dport_neg)}--dports {_render_ports(match.dports)}")
-        else:
-            parts.append(f"-m {ports_module}")
-            if match.sports is not None:
-                parts.append(f"{_neg(match.sport_neg)}--sport {_render_ports(match.sports)}")
-            if match.dports is not None:
-                parts.append(f"{_neg(match.dport_neg)}--dport {_render_ports(match.dports)}")
-    if match.ct_states is not None:
-        parts.append(
-            "-m conntrack {}--ctstate {}".format(
-                _neg(match.ct_neg), ",".join(state.upper() for state in sorted(match.ct_states))
-            )
-        )
-    if match.helpers is not None:
-        parts.append(f"-m helper {_neg(match.helper_neg)}--helper {_quote(min(match.helpers))}")
-    if match.dst_types is not None:
-        parts.append("-m addrtype {}--dst-type {}".format(_neg(match.dst_type_neg), ",".join(sorted(match.dst_types))))
-    if rule.action in ("accept", "drop", "reject", "return"):
-        parts.append(f"-j {rule.action.upper()}")
-    elif rule.action == "goto":
-        parts.append(f"-g {rule.target}")
-    elif rule.target:
-        parts.append(f"-j {rule.target}")
-        if rule.target == "CT" and rule.helper_set:
-            parts.append(f"--helper {_quote(rule.helper_set)}")
-    return " ".join(parts)
-
-
-def render_iptables_save(ruleset: Ruleset) -> str:
-    """Render a ruleset back to ``iptables-save`` text (one family's tables)."""
-    lines = []
-    for table in ruleset.tables:
-        lines.append(f"*{table.name}")
-        for chain in table.chains.values():
-            policy = chain.policy.upper() if chain.hook is not None and chain.policy else "-"
-            lines.append(f":{chain.name} {policy} [0:0]")
-        for chain in table.chains.values():
-            for rule in chain.rules:
-                lines.append(render_rule(chain.name, rule))
-        lines.append("COMMIT")
-    return "\n".join(lines) + "\n"

@@ -73,8 +73,3 @@ def port_range_dict(value: t.Any) -> dict[str, int]:
     """Return ``{"min": int, "max": int, "size": int}`` for ``value``."""
     low, high = parse_port_range(value)
     return {"min": low, "max": high, "size": high - low + 1}
-
-
-def format_port_range(low: int, high: int, sep: str = "-") -> str:
-    """Render a range the way users write it: ``21`` or ``30000-30999``."""
-    return str(low) if low == high else f"{low}{sep}{high}"

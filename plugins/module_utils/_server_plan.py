@@ -25,10 +25,9 @@ import typing as t
 
 from ansible_collections.hardened.ftp.plugins.module_utils import _inputs as inp
 from ansible_collections.hardened.ftp.plugins.module_utils._inputs import Errors, InputError
+from ansible_collections.hardened.ftp.plugins.module_utils._limits import MAX_PASSIVE_PORTS, UNPRIVILEGED_PORTS
 
-# The largest passive range a role accepts unless its *_pasv_max_range_size says otherwise; the
-# consistency check and the audit use the same default (one rule, one number).
-MAX_PASSIVE_PORTS = 1000
+__all__ = ["MAX_PASSIVE_PORTS", "ServerPlanner"]
 # Where the roles keep their own state (last good configuration, fast-path record): root only.
 STATE_DIR = "/var/lib/hardened-ftp"
 FTP_DATA_PORT = 20
@@ -224,8 +223,8 @@ class ServerPlanner:
 
     def check_passive(self) -> None:
         pasv = self.take("pasv_enable", inp.flag)
-        low = self.take("pasv_min_port", inp.port, low=1024)
-        high = self.take("pasv_max_port", inp.port, low=1024)
+        low = self.take("pasv_min_port", inp.port, low=UNPRIVILEGED_PORTS[0])
+        high = self.take("pasv_max_port", inp.port, low=UNPRIVILEGED_PORTS[0])
         size_limit = self.take("pasv_max_range_size", inp.count, low=1, high=65535 - 1024 + 1, what="number of ports")
         address = self.value("pasv_address")
         self.inputs["pasv_address"] = ""

@@ -19,23 +19,34 @@ import re
 import typing as t
 
 from ansible_collections.hardened.ftp.plugins.module_utils._errors import ParseError
-from ansible_collections.hardened.ftp.plugins.module_utils._firewall_model import Ruleset
 from ansible_collections.hardened.ftp.plugins.module_utils._iptables import parse_iptables_save
+from ansible_collections.hardened.ftp.plugins.module_utils._netfilter_model import Ruleset
 from ansible_collections.hardened.ftp.plugins.module_utils._port_range import parse_port_range
 
 POLICY_WORDS = {"deny": "DROP", "reject": "DROP", "allow": "ACCEPT", "drop": "DROP", "accept": "ACCEPT"}
-_COLUMNS = re.compile(r"\s{2,}")
-_ACTION = re.compile(r"^(ALLOW|DENY|REJECT|LIMIT)(?: (IN|OUT|FWD))?$")
+_ACTION_WORD = re.compile(r" (ALLOW|DENY|REJECT|LIMIT)(?: (IN|OUT|FWD))? ")
+_NUMBERED = re.compile(r"^\[\s*\d+\]\s*")
+_LOGGED = re.compile(r"\((log|log-all)\)\s*$")
+# An application profile named in verbose output: "22/tcp (OpenSSH)", "22/tcp (OpenSSH (v6))".
+_PROFILE = re.compile(r"\(\s*[^()\s]+\s*\)")
 
 # What ufw's stock before.rules / before6.rules do on the INPUT/OUTPUT paths (rewritten here,
 # ICMP and multicast details left out: they never concern TCP).
 STOCK_BEFORE = """\
--A ufw-before-input -i lo -j ACCEPT
--A ufw-before-output -o lo -j ACCEPT
--A ufw-before-input -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT
--A ufw-before-output -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT
--A ufw-before-input -m conntrack --ctstate INVALID -j DROP
+-A {p}-before-input -i lo -j ACCEPT
+-A {p}-before-output -o lo -j ACCEPT
+-A {p}-before-input -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT
+-A {p}-before-output -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT
+-A {p}-before-input -m conntrack --ctstate INVALID -j DROP
 """
+# What ufw's user.rules does with a "limit" rule's connections (its RATE LIMITING section).
+STOCK_LIMIT = """\
+-A {p}-user-limit -m limit --limit 3/minute -j LOG --log-prefix "[UFW LIMIT BLOCK] "
+-A {p}-user-limit -j REJECT
+"""
+_TARGETS = {"ALLOW": "ACCEPT", "DENY": "DROP", "REJECT": "REJECT"}
+# ufw names its IPv6 chains ufw6-*.
+CHAIN_PREFIX = {"ipv4": "ufw", "ipv6": "ufw6"}
 
 _BASE_CHAINS = (
     ("INPUT", "input"),
@@ -90,23 +101,43 @@ def parse_ufw_status(text: str) -> dict[str, t.Any]:
 
 
 def _status_rule(line: str) -> dict[str, t.Any]:
-    body, _sep, comment = line.partition(" # ")
-    columns = _COLUMNS.split(body.strip())
-    if len(columns) < 3:
-        raise ParseError(f"cannot read rule line {line.strip()!r}", "ufw status")
-    to, action, source = columns[0], columns[1], " ".join(columns[2:])
-    matched = _ACTION.match(action)
-    if not matched:
-        raise ParseError(f"unknown action {action!r} in {line.strip()!r}", "ufw status")
-    v6 = to.endswith("(v6)") or source.endswith("(v6)")
+    """One rule line of ``ufw status [verbose|numbered]``.
+
+    The columns are padded to a width, but a long ``To`` overflows into ``Action`` with a
+    single space (``10.9.0.0/16 80/tcp on eth2 ALLOW FWD   Anywhere on eth1``): the action
+    word, not the padding, separates them."""
+    text = _NUMBERED.sub("", line.strip())
+    body, _sep, comment = text.partition(" # ")
+    found = _ACTION_WORD.search(" " + body + " ")
+    if not found:
+        raise ParseError(f"cannot read rule line {line.strip()!r}: no ALLOW, DENY, REJECT or LIMIT", "ufw status")
+    # Offsets in body: the padded text starts one character earlier.
+    to, source = body[: found.start()].strip(), body[found.end() - 2 :].strip()
+    if not to:
+        raise ParseError(f"cannot read rule line {line.strip()!r}: no destination column", "ufw status")
+    logged = _LOGGED.search(source)
+    if logged:
+        source = source[: logged.start()].strip()
+    v6 = "(v6)" in to or "(v6)" in source
+    to = _PROFILE.sub("", " ".join(to.replace("(v6)", "").split())).strip()
+    source = _PROFILE.sub("", " ".join(source.replace("(v6)", "").split())).strip()
+    if not v6:
+        v6 = any(_is_ipv6(word) for word in (to + " " + source).split())
     return {
-        "to": to.replace("(v6)", "").strip(),
-        "action": matched.group(1),
-        "direction": matched.group(2) or "IN",
-        "from": source.replace("(v6)", "").strip(),
+        "to": " ".join(to.split()),
+        "action": found.group(1),
+        "direction": found.group(2) or "IN",
+        "from": " ".join(source.split()),
         "v6": v6,
         "comment": comment.strip(),
     }
+
+
+def _is_ipv6(word: str) -> bool:
+    try:
+        return ipaddress.ip_network(word.partition("/")[0] if word.count("/") > 1 else word, strict=False).version == 6
+    except ValueError:
+        return False
 
 
 def _endpoint(text: str) -> tuple[str, str, str, str]:
@@ -131,8 +162,9 @@ def _endpoint(text: str) -> tuple[str, str, str, str]:
     return address, ports, protocol, interface
 
 
-def _status_rule_lines(rule: t.Mapping[str, t.Any]) -> list[str]:
-    """iptables lines for one status rule; ValueError for application profiles."""
+def _status_rule_lines(rule: t.Mapping[str, t.Any], prefix: str = "ufw") -> list[str]:
+    """iptables lines for one status rule, as ufw writes them; ValueError for application
+    profiles and addresses that are not addresses."""
     if rule["direction"] != "IN":
         return []
     address, ports, protocol, interface = _endpoint(rule["to"])
@@ -141,8 +173,7 @@ def _status_rule_lines(rule: t.Mapping[str, t.Any]) -> list[str]:
         if text:
             ipaddress.ip_network(text, strict=False)
     protocol = protocol or sprotocol
-    target = {"ALLOW": "ACCEPT", "LIMIT": "ACCEPT", "DENY": "DROP", "REJECT": "REJECT"}[rule["action"]]
-    parts = ["-A ufw-user-input"]
+    parts = [f"-A {prefix}-user-input"]
     if interface:
         parts.append(f"-i {interface}")
     if source:
@@ -159,8 +190,14 @@ def _status_rule_lines(rule: t.Mapping[str, t.Any]) -> list[str]:
             words.append(f"-m multiport --dports {ports}" if "," in ports else f"--dport {ports}")
         if sports:
             words.append(f"-m multiport --sports {sports}" if "," in sports else f"--sport {sports}")
-        words.append(f"-j {target}")
-        lines.append(" ".join(words))
+        match = " ".join(words)
+        if rule["action"] == "LIMIT":
+            new = f"{match} -m conntrack --ctstate NEW -m recent"
+            lines.append(f"{new} --set")
+            lines.append(f"{new} --update --seconds 30 --hitcount 6 -j {prefix}-user-limit")
+            lines.append(f"{match} -j {prefix}-user-limit-accept")
+        else:
+            lines.append("{} -j {}".format(match, _TARGETS[rule["action"]]))
     return lines
 
 
@@ -168,27 +205,28 @@ def _policy(word: str) -> str:
     return POLICY_WORDS.get(word.lower().strip('"'), "DROP")
 
 
-def _assemble(fragments: t.Sequence[str], incoming: str, outgoing: str, routed: str) -> str:
+def _assemble(fragments: t.Sequence[str], incoming: str, outgoing: str, routed: str, prefix: str = "ufw") -> str:
+    """The filter table ufw builds around its rules files (chains ``prefix-*``)."""
     lines = ["*filter"]
     policies = {"INPUT": _policy(incoming), "OUTPUT": _policy(outgoing), "FORWARD": _policy(routed or "deny")}
     for chain, _hook in _BASE_CHAINS:
         lines.append(f":{chain} {policies[chain]} [0:0]")
     for chain, hook in _BASE_CHAINS:
         for stage in _STAGES:
-            lines.append(f":ufw-{stage}-{hook} - [0:0]")
-            lines.append(f"-A {chain} -j ufw-{stage}-{hook}")
-        lines.append(f":ufw-user-{hook} - [0:0]")
-    for chain in ("ufw-not-local", "ufw-logging-deny", "ufw-logging-allow", "ufw-user-limit", "ufw-user-limit-accept"):
-        lines.append(f":{chain} - [0:0]")
+            lines.append(f":{prefix}-{stage}-{hook} - [0:0]")
+            lines.append(f"-A {chain} -j {prefix}-{stage}-{hook}")
+        lines.append(f":{prefix}-user-{hook} - [0:0]")
+    for name in ("not-local", "logging-deny", "logging-allow", "user-limit", "user-limit-accept"):
+        lines.append(f":{prefix}-{name} - [0:0]")
     if _policy(outgoing) == "ACCEPT":
-        lines.append("-A ufw-track-output -p tcp -m conntrack --ctstate NEW -j ACCEPT")
-        lines.append("-A ufw-track-output -p udp -m conntrack --ctstate NEW -j ACCEPT")
+        lines.append(f"-A {prefix}-track-output -p tcp -m conntrack --ctstate NEW -j ACCEPT")
+        lines.append(f"-A {prefix}-track-output -p udp -m conntrack --ctstate NEW -j ACCEPT")
     for fragment in fragments:
         lines.extend(_filter_section(fragment))
-    lines.append("-A ufw-before-input -j ufw-user-input")
-    lines.append("-A ufw-before-output -j ufw-user-output")
-    lines.append("-A ufw-before-forward -j ufw-user-forward")
-    lines.append("-A ufw-user-limit-accept -j ACCEPT")
+    lines.append(f"-A {prefix}-before-input -j {prefix}-user-input")
+    lines.append(f"-A {prefix}-before-output -j {prefix}-user-output")
+    lines.append(f"-A {prefix}-before-forward -j {prefix}-user-forward")
+    lines.append(f"-A {prefix}-user-limit-accept -j ACCEPT")
     lines.append("COMMIT")
     return "\n".join(lines) + "\n"
 
@@ -246,7 +284,7 @@ def ufw_ruleset_from_files(
         fragments = [files[name] for name in names if name in files]
         if not fragments:
             continue
-        text = _assemble(fragments, incoming, outgoing, routed)
+        text = _assemble(fragments, incoming, outgoing, routed, CHAIN_PREFIX[family])
         rulesets.append(parse_iptables_save(text, family, backend="ufw"))
     if not rulesets:
         raise ParseError("no before.rules/user.rules/after.rules (or 6) given", "ufw")
@@ -267,15 +305,23 @@ def ufw_ruleset_from_status(status: str | t.Mapping[str, t.Any]) -> Ruleset:
         ruleset = Ruleset("ufw")
         ruleset.warnings.append("ufw is inactive: it filters nothing")
         return ruleset
+    return _ruleset_from_rules(
+        parsed["rules"], parsed["default_incoming"], parsed["default_outgoing"], parsed["default_routed"]
+    )
+
+
+def _ruleset_from_rules(rules: t.Sequence[t.Mapping[str, t.Any]], incoming: str, outgoing: str, routed: str) -> Ruleset:
+    """ufw's ruleset for rules in the shape :func:`parse_ufw_status` returns (stock before.rules)."""
     rulesets = []
     warnings = []  # type: t.List[str]
     for family, v6 in (("ipv4", False), ("ipv6", True)):
-        lines = ["*filter", STOCK_BEFORE.strip()]
-        for rule in parsed["rules"]:
+        prefix = CHAIN_PREFIX[family]
+        lines = ["*filter", STOCK_BEFORE.format(p=prefix).strip(), STOCK_LIMIT.format(p=prefix).strip()]
+        for rule in rules:
             if rule["v6"] != v6:
                 continue
             try:
-                lines.extend(_status_rule_lines(rule))
+                lines.extend(_status_rule_lines(rule, prefix))
             except ValueError:
                 warnings.append(
                     "ufw rule {!r} -> {!r} names an application profile or address not understood; not modelled".format(
@@ -283,30 +329,32 @@ def ufw_ruleset_from_status(status: str | t.Mapping[str, t.Any]) -> Ruleset:
                     )
                 )
         lines.append("COMMIT")
-        text = _assemble(
-            ["\n".join(lines)],
-            parsed["default_incoming"] or "deny",
-            parsed["default_outgoing"] or "allow",
-            parsed["default_routed"],
-        )
+        text = _assemble(["\n".join(lines)], incoming or "deny", outgoing or "allow", routed, prefix)
         rulesets.append(parse_iptables_save(text, family, backend="ufw"))
     result = rulesets[0].merge(rulesets[1])
     result.backend = "ufw"
-    result.warnings.extend(warnings)
+    result.warnings.extend(dict.fromkeys(warnings))
     return result
 
 
 # --- Rules a role added, and the ones it no longer wants ---------------------------------------
 
-_ADDED_LINE = re.compile(r"^ufw (?P<action>allow|deny|reject|limit) (?P<spec>.*?)(?: comment '(?P<comment>.*)')?$")
-_PORT_PROTO = re.compile(r"^(?P<port>\d+(?::\d+)?)(?:/(?P<proto>\w+))?$")
+_ADDED_LINE = re.compile(
+    r"^ufw (?P<route>route )?(?P<action>allow|deny|reject|limit) (?P<spec>.*?)(?: comment '(?P<comment>.*)')?$"
+)
+_PORT_PROTO = re.compile(r"^(?P<port>\d+(?::\d+)?(?:,\d+(?::\d+)?)*)(?:/(?P<proto>\w+))?$")
+_ADDED_KEYS = {"from": "from_ip", "to": "to_ip", "port": "ports", "proto": "proto", "app": "app"}
 
 
 def parse_show_added(text: str) -> list[dict[str, str]]:
-    """Read ``ufw show added``: one dict per rule with action, port, proto, from_ip, to_ip, comment.
+    """Read ``ufw show added``: one dict per rule.
 
-    Lines ufw writes in another shape (application profiles, interfaces, routed rules) are kept
-    with ``port`` empty, so callers can tell they are not plain port rules.
+    Keys: ``action``, ``port``, ``proto``, ``from_ip``, ``to_ip``, ``comment``, and how ufw
+    wrote the rest: ``direction`` (``in``/``out``), ``interface``, ``route`` (``yes`` for
+    routed rules), ``log`` (``log``/``log-all``), ``app`` (a profile) and ``ports`` (the port
+    spec, also a list like ``80,443``).  ``port`` is set only for plain rules (incoming, no
+    interface, one port or range, no profile), so callers can tell the rules a role adds;
+    words ufw writes in a shape not listed here are kept in ``spec`` with ``port`` empty.
     """
     rules: list[dict[str, str]] = []
     for line in text.splitlines():
@@ -314,21 +362,64 @@ def parse_show_added(text: str) -> list[dict[str, str]]:
         if not match:
             continue
         rule = {"action": match["action"], "port": "", "proto": "any", "from_ip": "any", "to_ip": "any"}
-        rule["comment"] = match["comment"] or ""
+        rule.update(comment=match["comment"] or "", direction="in", interface="", route="yes" if match["route"] else "")
+        rule.update(log="", app="", ports="")
         words = match["spec"].split()
+        while words and words[0] in ("in", "out", "log", "log-all", "on"):
+            word = words.pop(0)
+            if word == "on" and words:
+                rule["interface"] = words.pop(0)
+            elif word in ("in", "out"):
+                rule["direction"] = word
+            else:
+                rule["log"] = word
         short = _PORT_PROTO.match(words[0]) if len(words) == 1 else None
+        pairs = list(zip(words[::2], words[1::2]))
         if short:
-            rule["port"], rule["proto"] = short["port"], short["proto"] or "any"
-        else:
-            keys = {"from": "from_ip", "to": "to_ip", "port": "port", "proto": "proto"}
-            pairs = list(zip(words[::2], words[1::2]))
-            if len(words) % 2 or any(key not in keys for key, _value in pairs):
-                rules.append({**rule, "port": "", "spec": match["spec"]})
-                continue
+            rule["ports"], rule["proto"] = short["port"], short["proto"] or "any"
+        elif len(words) == 1:
+            rule["app"] = words[0]
+        elif len(words) % 2 == 0 and all(key in _ADDED_KEYS for key, _value in pairs):
             for key, value in pairs:
-                rule[keys[key]] = value
+                rule[_ADDED_KEYS[key]] = value
+        else:
+            rule["spec"] = match["spec"]
+        plain = not (rule["route"] or rule["interface"] or rule["app"] or "spec" in rule) and rule["direction"] == "in"
+        if plain and "," not in rule["ports"]:
+            rule["port"] = rule["ports"]
         rules.append(rule)
     return rules
+
+
+def ufw_ruleset_from_added(text: str, incoming: str = "deny", outgoing: str = "allow", routed: str = "") -> Ruleset:
+    """Approximate ufw's ruleset from ``ufw show added`` (which lists the rules whether or not
+    ufw is active, but not the default policies: pass them)."""
+    rules = []
+    for rule in parse_show_added(text):
+        if rule["route"] or "spec" in rule:
+            continue
+        ports = rule["ports"] + ("/" + rule["proto"] if rule["ports"] and rule["proto"] != "any" else "")
+        where = " ".join(part for part in (_any(rule["to_ip"]), ports or rule["app"]) if part) or "Anywhere"
+        if rule["interface"]:
+            where += " on " + rule["interface"]
+        source = _any(rule["from_ip"]) or "Anywhere"
+        families = {_is_ipv6(address) for address in (rule["to_ip"], rule["from_ip"]) if address != "any"}
+        for v6 in sorted(families) if families else (False, True):
+            rules.append(
+                {
+                    "to": where,
+                    "action": rule["action"].upper(),
+                    "direction": rule["direction"].upper(),
+                    "from": source,
+                    "v6": v6,
+                    "comment": rule["comment"],
+                }
+            )
+    return _ruleset_from_rules(rules, incoming, outgoing, routed)
+
+
+def _any(address: str) -> str:
+    return "" if address == "any" else address
 
 
 def _ufw_port(value: t.Any) -> str:
@@ -372,7 +463,7 @@ def stale_rules(show_added: str, wanted: t.Sequence[t.Mapping[str, t.Any]], mark
     keep = expand_wanted(wanted)
     stale = []
     for rule in parse_show_added(show_added):
-        if rule["action"] != "allow" or not rule["comment"].startswith(marker) or not rule["port"]:
+        if rule["action"] != "allow" or not rule["comment"].startswith(marker) or not rule["port"]:  # not plain
             continue
         key = (rule["port"], rule["proto"], _normal_source(rule["from_ip"]))
         if rule["to_ip"] == "any" and key not in keep:

@@ -17,6 +17,9 @@ description:
   - "Live state: the FTP daemon configuration and the firewall model (read like M(hardened.ftp.ftp_server_facts)
     and M(hardened.ftp.ftp_firewall_facts) do), the running processes, the listening sockets (C(/proc/net/tcp),
     C(/proc/net/tcp6)), owners and modes of the configuration, the TLS key and the anonymous area."
+  - "C(HFTP-012) (the firewall and the server agree) needs evidence: when a check depends on firewall rules the
+    model cannot evaluate (finding V(verdict_uncertain) of M(hardened.ftp.ftp_consistency)), the control fails with
+    the rules named as cannot be verified; review them and record a waiver if they are intended."
   - Never changes anything on the host. Failed controls do not fail the task unless O(enforce=true).
   - The playbook C(hardened.ftp.audit) runs this module over the inventory and writes JSON, JUnit and HTML reports.
 extends_documentation_fragment:
@@ -39,11 +42,14 @@ options:
     description:
       - How passive data connections are meant to pass the firewall (C(ftp_firewall_passive_policy)); V(auto)
         accepts an open passive range or the ftp conntrack helper.
+      - V(helper) is an older name for V(related), still accepted.
     type: str
-    choices: [auto, range, related]
+    choices: [auto, range, related, helper]
     default: auto
   max_passive_ports:
-    description: The largest passive range C(HFTP-009) accepts (the roles' C(vsftpd_pasv_max_range_size)).
+    description:
+      - The largest passive range C(HFTP-009) accepts, 1000 by default like the roles'
+        C(vsftpd_pasv_max_range_size) and C(pureftpd_pasv_max_range_size).
     type: int
     default: 1000
   waivers:
@@ -145,6 +151,8 @@ from ansible_collections.hardened.ftp.plugins.module_utils._audit import (
 )
 from ansible_collections.hardened.ftp.plugins.module_utils._audit_collect import audit_state
 from ansible_collections.hardened.ftp.plugins.module_utils._collect import CollectError
+from ansible_collections.hardened.ftp.plugins.module_utils._ftp_checker import PASSIVE_POLICIES, POLICY_ALIASES
+from ansible_collections.hardened.ftp.plugins.module_utils._limits import MAX_PASSIVE_PORTS
 from ansible_collections.hardened.ftp.plugins.module_utils._module_args import (
     FIREWALL_ARGS,
     SERVER_ARGS,
@@ -160,8 +168,8 @@ ARGUMENT_SPEC = dict(
         "type": "str",
         "default": "the firewall is managed outside hardened.ftp (hardened_ftp_firewall_enabled is false)",
     },
-    passive_policy={"type": "str", "default": "auto", "choices": ["auto", "range", "related"]},
-    max_passive_ports={"type": "int", "default": 1000},
+    passive_policy={"type": "str", "default": "auto", "choices": [*PASSIVE_POLICIES, *POLICY_ALIASES]},
+    max_passive_ports={"type": "int", "default": MAX_PASSIVE_PORTS},
     waivers={"type": "dict", "default": {}},
     enforce={"type": "bool", "default": False},
 )

@@ -67,13 +67,34 @@ firewall:
       type: dict
     openings:
       description:
-        - TCP port ranges reachable by new connections, with C(protocol), C(port_min), C(port_max),
-          C(sources) (list of networks, or V([any])), C(family) and C(interface) (empty for any).
+        - TCP port ranges new connections surely reach, with C(protocol), C(port_min), C(port_max),
+          C(sources) (list of networks, or V([any])), C(family) and C(interface) (empty for an interface no rule
+          names).
+        - Entries with V([any]) are what a source in no network the rules name reaches; an entry with a network is
+          what that network reaches besides.
+      type: list
+      elements: dict
+    blocked:
+      description:
+        - Port ranges a source in no listed network reaches but the network in C(sources) does not surely reach
+          (a rule drops or rejects it, or its verdict is uncertain); same keys as RV(firewall.openings).
+      type: list
+      elements: dict
+    uncertain_openings:
+      description:
+        - Port ranges whose reachability for new connections depends on rules the model cannot evaluate, per
+          source (V([any]) or a network) and interface, with C(rules) naming each rule, where it is and what is
+          not evaluated (in brackets). Never counted as open.
       type: list
       elements: dict
     helper_ports:
       description:
-        - Destination ports whose connections get the ftp conntrack helper (C(family), C(port_min), C(port_max)).
+        - Destination ports whose connections surely get the ftp conntrack helper (C(family), C(port_min),
+          C(port_max)).
+      type: list
+      elements: dict
+    uncertain_helper_ports:
+      description: Ports that may or may not get the ftp helper, with C(rules).
       type: list
       elements: dict
     auto_helper:
@@ -81,20 +102,30 @@ firewall:
       type: bool
     related_ports:
       description:
-        - Ports where RELATED connections are accepted; C(helper) is V(any) when accepted whatever the helper,
-          V(ftp) when only connections related through the ftp helper are.
+        - Ports where RELATED connections are surely accepted; C(helper) is V(any) when accepted whatever the
+          helper, V(ftp) when only connections related through the ftp helper are.
+      type: list
+      elements: dict
+    uncertain_related_ports:
+      description: Ports where acceptance of RELATED connections is not known, with C(helper) and C(rules).
       type: list
       elements: dict
     established_accepted:
-      description: Per family, whether ESTABLISHED packets are accepted on input.
+      description: Per family, whether ESTABLISHED packets are surely accepted on input.
       type: dict
     egress:
       description: >-
-        Per family: C(filtered) (new connections from port 20 are not all accepted), C(established_related),
-        C(port20_new) and C(port20_related).
+        Per family: C(filtered) (new connections from port 20 are not all surely accepted), C(established_related),
+        C(port20_new), C(port20_related) (each true only when sure) and C(uncertain_rules) (the rules that make one
+        of them uncertain).
+      type: dict
+    evaluated:
+      description:
+        - Per family, the contexts evaluated besides any source on an unnamed interface (C(interfaces), C(sources)).
+          A query for a source or an interface uses the narrowest evaluated one it falls in.
       type: dict
     warnings:
-      description: Rules or matches that could not be modelled.
+      description: Rules that decide on what the model does not evaluate exactly, and what it assumed.
       type: list
       elements: str
     details:
@@ -108,12 +139,28 @@ firewall:
     openings:
       - {protocol: tcp, port_min: 21, port_max: 21, sources: [any], family: ipv4, interface: ""}
       - {protocol: tcp, port_min: 30000, port_max: 30999, sources: [any], family: ipv4, interface: ""}
+    blocked: []
+    uncertain_openings:
+      - protocol: tcp
+        port_min: 22
+        port_max: 22
+        sources: [any]
+        family: ipv4
+        interface: ""
+        rules:
+          - "ipv4 filter INPUT: -A INPUT -p tcp -m tcp --dport 22 -m hashlimit --hashlimit-above 5/min ... -j DROP
+            [-m hashlimit: depends on the packet rate]"
     helper_ports: []
+    uncertain_helper_ports: []
     auto_helper: false
     related_ports: [{family: ipv4, port_min: 1, port_max: 65535, helper: any}]
+    uncertain_related_ports: []
     established_accepted: {ipv4: true, ipv6: true}
     egress:
-      ipv4: {filtered: false, established_related: true, port20_new: true, port20_related: true}
+      ipv4: {filtered: false, established_related: true, port20_new: true, port20_related: true, uncertain_rules: []}
+    evaluated:
+      ipv4: {interfaces: [""], sources: []}
+      ipv6: {interfaces: [""], sources: []}
     warnings: []
     details: {}
 ansible_facts:

@@ -276,3 +276,24 @@ def test_baseline_document_lists_every_control() -> None:
         assert title.strip() == control["title"], control_id
         for mapping in control["mapping"]:
             assert mapping.split(" ")[1] in text, (control_id, mapping)
+
+
+def test_agreement_that_cannot_be_verified_fails_naming_the_rules() -> None:
+    wall = firewall()
+    wall["openings"] = wall["openings"][1:]  # the control port depends on a rate limit
+    wall["uncertain_openings"] = [
+        {
+            "protocol": "tcp",
+            "port_min": 21,
+            "port_max": 21,
+            "sources": ["any"],
+            "family": "ipv4",
+            "interface": "",
+            "rules": ["ipv4 filter INPUT: -A INPUT -p tcp --dport 21 -m limit --limit 5/s -j ACCEPT [-m limit]"],
+        }
+    ]
+    results = {item["id"]: item for item in evaluate(state(HARDENED_CONF, firewall=wall))}
+    assert results["HFTP-012"]["status"] == "fail"
+    (evidence,) = results["HFTP-012"]["evidence"]
+    assert evidence.startswith("cannot be verified, verdict_uncertain: whether control port 21/tcp")
+    assert "-m limit --limit 5/s" in evidence

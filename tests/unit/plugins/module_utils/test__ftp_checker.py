@@ -8,7 +8,12 @@ from pathlib import Path
 
 import pytest
 from ansible_collections.hardened.ftp.plugins.module_utils._firewall_model import build_model
-from ansible_collections.hardened.ftp.plugins.module_utils._ftp_checker import FINDING_IDS, CheckOptionsError, check
+from ansible_collections.hardened.ftp.plugins.module_utils._ftp_checker import (
+    FINDING_IDS,
+    CheckOptionsError,
+    check,
+    drift,
+)
 from ansible_collections.hardened.ftp.plugins.module_utils._iptables import parse_iptables_save
 from ansible_collections.hardened.ftp.plugins.module_utils._nftables import parse_nft_json
 from ansible_collections.hardened.ftp.plugins.module_utils._server_model import ServerModelError
@@ -202,3 +207,118 @@ def test_related_policy_names_the_role_choice_and_helper_is_an_alias() -> None:
     assert "helper_not_attached" in ids(related)
     assert related == check(SERVER, bad, {"passive_policy": "helper"})
     assert "ftp_firewall_passive_policy: related" in next(f for f in related if f["id"] == "helper_not_attached")["fix"]
+
+
+# --- per-family judgement ------------------------------------------------------------------------
+
+DUAL_STACK = server(listen_ipv6=True)
+
+
+def dual_stack_firewall(v4_rules: tuple, v6_rules: tuple) -> dict:
+    """An IPv4 and an IPv6 ruleset, both dropping by default, as ip(6)tables-save prints them."""
+    template = "*filter\n:INPUT DROP [0:0]\n:OUTPUT ACCEPT [0:0]\n{}\nCOMMIT\n"
+    v4 = parse_iptables_save(template.format("\n".join("-A INPUT " + rule for rule in v4_rules)), "ipv4")
+    v6 = parse_iptables_save(template.format("\n".join("-A INPUT " + rule for rule in v6_rules)), "ipv6")
+    return build_model(v4.merge(v6), ["192.0.2.0/24"])
+
+
+def test_a_family_without_intended_sources_is_meant_to_be_closed() -> None:
+    restricted = ("-s 192.0.2.0/24 " + CONTROL, "-s 192.0.2.0/24 " + RANGE)
+    model = dual_stack_firewall((ESTABLISHED, *restricted), (ESTABLISHED,))
+    # IPv4-only client sources: IPv6 being closed is what was asked.
+    assert check(DUAL_STACK, model, {"client_sources": ["192.0.2.0/24"]}) == []
+    # Without client sources every family must be reachable from anywhere: both are closed to "any".
+    closed = [f for f in check(DUAL_STACK, model) if f["id"] == "control_port_closed"]
+    assert {f["message"].split("(")[1].split(" ")[0] for f in closed} == {"ipv4", "ipv6"}
+
+
+def test_a_family_with_intended_sources_is_judged_for_them() -> None:
+    model = dual_stack_firewall((ESTABLISHED, CONTROL, RANGE), (ESTABLISHED,))
+    findings = check(DUAL_STACK, model, {"client_sources": ["192.0.2.0/24", "2001:db8::/32"]})
+    assert {f["id"] for f in findings} == {"control_port_closed", "passive_range_not_open"}
+    assert all("ipv6 from 2001:db8::/32" in f["message"] for f in findings)
+
+
+def test_a_family_the_server_does_not_listen_on_is_not_judged() -> None:
+    model = dual_stack_firewall((ESTABLISHED, CONTROL, RANGE), (ESTABLISHED,))
+    assert check(server(listen_ipv6=False), model) == []
+    assert check(server(listen_ipv6=True, listen_address="192.0.2.10"), model) == []
+    assert "control_port_closed" in ids(check(server(listen_ipv6=True, listen_address="::"), model))
+
+
+def test_client_sources_must_be_networks() -> None:
+    with pytest.raises(CheckOptionsError, match=r"client_sources: 'ftp\.example\.com'"):
+        check(SERVER, GOOD_RANGE, {"client_sources": ["ftp.example.com"]})
+
+
+def test_a_blocked_client_network_is_not_reported_open() -> None:
+    text = "*filter\n:INPUT DROP [0:0]\n-A INPUT -s 198.51.100.0/24 -j DROP\n-A INPUT {}\n-A INPUT {}\nCOMMIT\n"
+    model = build_model(parse_iptables_save(text.format(CONTROL, RANGE)), ["198.51.100.0/24"])
+    assert check(SERVER, model) == []
+    blocked = check(SERVER, model, {"client_sources": ["198.51.100.0/24"]})
+    assert {"control_port_closed", "passive_range_not_open"} <= ids(blocked)
+
+
+# --- verdicts the model cannot tell ----------------------------------------------------------------
+
+RATE_LIMITED = "-p tcp --dport 21 -m hashlimit --hashlimit-above 5/min --hashlimit-name ftp -j DROP"
+
+
+def test_an_uncertain_control_port_is_reported_as_such_naming_the_rule() -> None:
+    findings = check(SERVER, firewall(ESTABLISHED, RATE_LIMITED, CONTROL, RANGE))
+    assert ids(findings) == {"verdict_uncertain"}
+    (finding,) = findings
+    assert finding["severity"] == "warning"
+    assert "control port 21/tcp" in finding["message"] and "hashlimit" in finding["message"]
+    assert "--hashlimit-above 5/min" in finding["message"]
+
+
+def test_an_unknown_accept_never_opens_a_port() -> None:
+    unknown = "-p tcp -m multiport --dports 21,30000:30999 -m frobnicate --wibble 3 -j ACCEPT"
+    findings = check(SERVER, firewall(ESTABLISHED, unknown))
+    assert "control_port_closed" not in ids(findings) and "passive_range_not_open" not in ids(findings)
+    messages = " ".join(f["message"] for f in findings if f["id"] == "verdict_uncertain")
+    assert "control port 21/tcp" in messages and "30000-30999" in messages and "frobnicate" in messages
+
+
+def test_an_unknown_drop_after_an_accept_changes_nothing() -> None:
+    unknown = "-p tcp -m frobnicate -j DROP"
+    assert check(SERVER, firewall(ESTABLISHED, CONTROL, RANGE, unknown)) == []
+
+
+def test_a_partly_uncertain_range_reports_the_closed_part_and_the_uncertain_part() -> None:
+    half = "-p tcp --dport 30000:30499 -j ACCEPT"
+    limited = "-p tcp --dport 30500:30599 -m limit --limit 10/s -j ACCEPT"
+    findings = check(SERVER, firewall(ESTABLISHED, CONTROL, half, limited), {"passive_policy": "range"})
+    (partial,) = [f for f in findings if f["id"] == "passive_range_partially_open"]
+    assert "30600-30999 (400 of 1000 ports)" in partial["message"] and "30500-30599" in partial["message"]
+
+
+def test_an_uncertain_helper_path_is_not_an_error() -> None:
+    helper = "-A PREROUTING -p tcp --dport 21 -m connlimit --connlimit-above 50 -j CT --helper ftp"
+    findings = check(SERVER, firewall(ESTABLISHED, RELATED_FTP, CONTROL, raw=helper), {"passive_policy": "related"})
+    assert ids(findings) == {"verdict_uncertain"}
+    assert "connlimit" in findings[0]["message"] and "passive data connections" in findings[0]["message"]
+
+
+# --- drift from the published model ------------------------------------------------------------------
+
+
+def test_drift_names_each_key_with_both_values() -> None:
+    live = server(port_promiscuous=True, pasv_max_port=31999)
+    findings = drift(live, SERVER)
+    assert [f["id"] for f in findings] == ["server_drift", "server_drift"]
+    assert all(f["severity"] == "error" for f in findings)
+    by_key = {f["message"].split(" runs with ")[1].split("=")[0]: f for f in findings}
+    assert "pasv_max_port=31999 but the role published pasv_max_port=30999" in by_key["pasv_max_port"]["message"]
+    assert "vsftpd_pasv_max_port" in by_key["pasv_max_port"]["fix"]
+    assert (
+        "port_promiscuous=true but the role published port_promiscuous=false" in by_key["port_promiscuous"]["message"]
+    )
+    assert "re-run hardened.ftp.vsftpd" in by_key["port_promiscuous"]["fix"]
+    assert drift(SERVER, SERVER) == []
+
+
+def test_drift_of_the_daemon_itself() -> None:
+    (finding, *_rest) = drift(server(daemon="pureftpd"), SERVER)
+    assert "daemon='pureftpd'" in finding["message"] and "hardened_ftp_daemon" in finding["fix"]

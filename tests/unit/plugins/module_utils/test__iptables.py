@@ -4,15 +4,18 @@
 from __future__ import annotations
 
 import typing as t
+from typing import Any
 
 import pytest
 from ansible_collections.hardened.ftp.plugins.module_utils._errors import ParseError
-from ansible_collections.hardened.ftp.plugins.module_utils._firewall_model import Context, build_model, evaluate_hook
-from ansible_collections.hardened.ftp.plugins.module_utils._iptables import (
-    parse_iptables_save,
-    render_iptables_save,
-    tokenize,
-)
+from ansible_collections.hardened.ftp.plugins.module_utils._firewall_model import build_model
+from ansible_collections.hardened.ftp.plugins.module_utils._intervals import iv_subtract
+from ansible_collections.hardened.ftp.plugins.module_utils._iptables import parse_iptables_save, tokenize
+from ansible_collections.hardened.ftp.plugins.module_utils._rule_walk import Context, evaluate_hook, evaluate_path
+from ansible_collections.hardened.ftp.tests.unit.plugins.module_utils.iptables_render import render_iptables_save
+from ansible_collections.hardened.ftp.tests.unit.plugins.module_utils.strategies import chains
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 
 def _model(text: str, family: str = "ipv4") -> dict:
@@ -120,3 +123,32 @@ def test_render_round_trip_of_fixture(fixture_text: t.Callable[[str], str]) -> N
         for name, chain in left.chains.items():
             assert [rule.key() for rule in chain.rules] == [rule.key() for rule in right.chains[name].rules]
             assert chain.policy == right.chains[name].policy
+
+
+# --- words from the wild ---------------------------------------------------------------------------
+
+UNKNOWN_LINES = st.sampled_from(
+    [
+        "-m frobnicate --level 3",
+        "-p tcp -m tcp --dport 21 -m quota --quota 1000",
+        "-m mark --mark 0x1/0xff",
+        "-p tcp -m multiport --dports 21,30000:30009 -m connlimit --connlimit-above 5 --connlimit-mask 32",
+        '-m u32 --u32 "0>>22&0x3C@12>>26&0x3C@0=0x55534552"',
+        "-p tcp --tcp-option 8",
+    ]
+)
+
+
+@given(chains(), st.integers(0, 7), UNKNOWN_LINES, st.sampled_from(["ACCEPT", "DROP", "user", "NFQUEUE --queue-num 1"]))
+@settings(max_examples=150)
+def test_an_unknown_line_never_turns_a_verdict_around(ruleset: Any, where: int, unknown: str, target: str) -> None:
+    text = render_iptables_save(ruleset)
+    lines = text.splitlines()
+    rules = [index for index, line in enumerate(lines) if line.startswith("-A INPUT")]
+    position = rules[min(where, len(rules) - 1)] if rules else lines.index("COMMIT")
+    lines.insert(position, f"-A INPUT {unknown} -j {target}")
+    before, after = parse_iptables_save(text), parse_iptables_save("\n".join(lines) + "\n")
+    for ctx in (Context(), Context(ct_state="established")):
+        old, new = evaluate_path(before, "input", ctx), evaluate_path(after, "input", ctx)
+        assert not iv_subtract(new.open, old.open) and not iv_subtract(new.closed, old.closed)
+        assert not iv_subtract(old.uncertain, new.uncertain)

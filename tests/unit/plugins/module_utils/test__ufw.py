@@ -3,16 +3,21 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 from __future__ import annotations
 
+import contextlib
 import typing as t
 
 import pytest
 from ansible_collections.hardened.ftp.plugins.module_utils._errors import ParseError
-from ansible_collections.hardened.ftp.plugins.module_utils._firewall_model import build_model
+from ansible_collections.hardened.ftp.plugins.module_utils._firewall_model import build_model, port_verdict
 from ansible_collections.hardened.ftp.plugins.module_utils._ufw import (
+    parse_show_added,
     parse_ufw_status,
+    ufw_ruleset_from_added,
     ufw_ruleset_from_files,
     ufw_ruleset_from_status,
 )
+from hypothesis import given
+from hypothesis import strategies as st
 
 
 def _open(model: dict, family: str, port: int) -> bool:
@@ -77,3 +82,115 @@ def test_garbage() -> None:
         parse_ufw_status("Status: active\n\nTo  Action  From\n--  ------  ----\n21/tcp    FLY IN    Anywhere\n")
     with pytest.raises(ParseError):
         ufw_ruleset_from_files({})
+
+
+# --- real ufw output ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("line", "to", "action", "direction", "source", "v6"),
+    [
+        # The To column overflows into Action with a single space.
+        (
+            "10.9.0.0/16 80/tcp on eth2 ALLOW FWD   Anywhere on eth1          ",
+            "10.9.0.0/16 80/tcp on eth2",
+            "ALLOW",
+            "FWD",
+            "Anywhere on eth1",
+            False,
+        ),
+        (
+            "990/tcp                    ALLOW IN    Anywhere                   (log)",
+            "990/tcp",
+            "ALLOW",
+            "IN",
+            "Anywhere",
+            False,
+        ),
+        (
+            "22/tcp (OpenSSH (v6))      ALLOW IN    Anywhere (v6)             ",
+            "22/tcp",
+            "ALLOW",
+            "IN",
+            "Anywhere",
+            True,
+        ),
+        # An IPv6 source without the (v6) marker.
+        (
+            "2222/tcp                   ALLOW IN    2001:db8:10::/48          ",
+            "2222/tcp",
+            "ALLOW",
+            "IN",
+            "2001:db8:10::/48",
+            True,
+        ),
+        ("[ 3] 21/tcp                ALLOW IN    Anywhere", "21/tcp", "ALLOW", "IN", "Anywhere", False),
+        ("21/tcp ALLOW Anywhere", "21/tcp", "ALLOW", "IN", "Anywhere", False),
+    ],
+)
+def test_status_lines_as_ufw_prints_them(
+    line: str, to: str, action: str, direction: str, source: str, v6: bool
+) -> None:
+    (rule,) = parse_ufw_status(f"Status: active\n\nTo Action From\n-- ------ ----\n{line}\n")["rules"]
+    assert (rule["to"], rule["action"], rule["direction"], rule["from"], rule["v6"]) == (
+        to,
+        action,
+        direction,
+        source,
+        v6,
+    )
+
+
+def test_ipv6_rules_files_use_the_ufw6_chains(fixture_text: t.Callable[[str], str]) -> None:
+    user6 = "*filter\n:ufw6-user-input - [0:0]\n-A ufw6-user-input -p tcp --dport 2121 -j ACCEPT\nCOMMIT\n"
+    model = build_model(
+        ufw_ruleset_from_files({"before.rules": fixture_text("ufw_before.rules"), "user6.rules": user6})
+    )
+    assert _open(model, "ipv6", 2121) and not _open(model, "ipv6", 21)
+
+
+def test_a_limit_rule_is_written_as_ufw_writes_it() -> None:
+    status = "Status: active\n\nTo Action From\n-- ------ ----\n22/tcp LIMIT IN Anywhere\n"
+    model = build_model(ufw_ruleset_from_status(status), ["192.0.2.0/24"])
+    assert port_verdict(model, "ipv4", 22) == "open"  # a source in no listed network is in no recent list
+    assert port_verdict(model, "ipv4", 22, "192.0.2.0/24") == "uncertain"
+
+
+SHOW_ADDED = """\
+Added user rules (see 'ufw status' for running firewall):
+ufw limit 22/tcp comment 'ssh brute force guard'
+ufw allow 21/tcp comment 'hardened-ftp: control port'
+ufw allow in on eth1 to any port 8080 proto tcp
+ufw allow log 990/tcp
+ufw deny out 25/tcp
+ufw route allow in on eth1 out on eth2 to 10.9.0.0/16 port 80 proto tcp
+ufw allow OpenSSH
+ufw allow 80,443/tcp
+ufw allow from 2001:db8:10::/48 to any port 2222 proto tcp
+"""
+
+
+def test_show_added_reads_every_shape() -> None:
+    rules = parse_show_added(SHOW_ADDED)
+    assert [rule["port"] for rule in rules] == ["22", "21", "", "990", "", "", "", "", "2222"]
+    assert rules[2]["interface"] == "eth1" and rules[2]["ports"] == "8080"
+    assert rules[3]["log"] == "log" and rules[4]["direction"] == "out" and rules[5]["route"] == "yes"
+    assert rules[6]["app"] == "OpenSSH" and rules[7]["ports"] == "80,443"
+
+
+def test_a_ruleset_from_show_added() -> None:
+    model = build_model(ufw_ruleset_from_added(SHOW_ADDED), ["2001:db8:10::/48"])
+    for family in ("ipv4", "ipv6"):
+        assert [port_verdict(model, family, port) for port in (21, 22, 80, 990, 25)] == ["open"] * 4 + ["closed"]
+        assert port_verdict(model, family, 8080, None, "eth1") == "open"
+        assert port_verdict(model, family, 8080, None, "eth0") == "closed"
+    assert port_verdict(model, "ipv6", 2222, "2001:db8:10::/48") == "open"
+    assert port_verdict(model, "ipv4", 2222) == "closed"
+    assert any("OpenSSH" in warning for warning in model["warnings"])
+
+
+@given(st.text(alphabet=" abdfilnorsuwALLOWDENYREJCTINOUF0123456789/:()#-\n", max_size=120))
+def test_show_added_and_status_raise_only_parse_error(text: str) -> None:
+    parse_show_added(text)
+    with contextlib.suppress(ParseError):
+        ufw_ruleset_from_status("Status: active\n\nTo Action From\n-- ------ ----\n" + text)

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from ansible.module_utils.testing import patch_module_args
+from ansible_collections.hardened.ftp.plugins.module_utils._server_model import normalize_server_model
 from ansible_collections.hardened.ftp.plugins.modules import ftp_consistency, ftp_firewall_facts, ftp_server_facts
 
 
@@ -100,3 +101,59 @@ def test_consistency_takes_the_role_policy_names(fake_host: None, capsys: pytest
     assert result.get("failed") is not True
     severities = [finding["severity"] for finding in result["findings"]]
     assert severities == sorted(severities, key=["error", "warning", "info"].index)
+
+
+LIVE_CONF = """\
+listen=NO
+listen_ipv6=YES
+anonymous_enable=NO
+pasv_enable=YES
+pasv_min_port=30000
+pasv_max_port=30999
+port_enable=NO
+ssl_enable=YES
+force_local_logins_ssl=YES
+force_local_data_ssl=YES
+"""
+
+
+def _published() -> dict:
+    """The hardened_ftp_server fact the vsftpd role publishes for LIVE_CONF."""
+    return dict(SERVER, listen_ipv6=True, active_enable=False, tls_enable=True, tls_required=True)
+
+
+def test_consistency_reads_the_live_server_when_none_is_given(
+    fake_host: None, capsys: pytest.CaptureFixture, tmp_path: Path
+) -> None:
+    conf = tmp_path / "vsftpd.conf"
+    conf.write_text(LIVE_CONF)
+    args = {"daemon": "vsftpd", "vsftpd_conf": str(conf), "backend": "iptables", "auto_helper": False}
+    result = run_module(ftp_consistency, args, capsys)
+    assert result["server"] == normalize_server_model(_published())
+    assert "passive_range_partially_open" in [finding["id"] for finding in result["findings"]]
+    assert "server_drift" not in [finding["id"] for finding in result["findings"]]
+
+
+def test_consistency_reports_drift_from_the_published_model(
+    fake_host: None, capsys: pytest.CaptureFixture, tmp_path: Path
+) -> None:
+    conf = tmp_path / "vsftpd.conf"
+    conf.write_text(LIVE_CONF + "port_enable=YES\nport_promiscuous=YES\n")
+    args = {"daemon": "vsftpd", "vsftpd_conf": str(conf), "backend": "iptables", "auto_helper": False}
+    result = run_module(ftp_consistency, dict(args, expected=_published(), enforce=True), capsys)
+    assert result["failed"] is True
+    drifted = [finding for finding in result["findings"] if finding["id"] == "server_drift"]
+    assert sorted(finding["message"].split(" runs with ")[1].split("=")[0] for finding in drifted) == [
+        "active_enable",
+        "port_promiscuous",
+    ]
+    assert any("port_promiscuous=true but the role published port_promiscuous=false" in f["message"] for f in drifted)
+    assert "bounce_allowed" in [finding["id"] for finding in result["findings"]]
+    assert "server_drift" in result["msg"]
+
+
+def test_consistency_server_and_expected_exclude_each_other(fake_host: None, capsys: pytest.CaptureFixture) -> None:
+    result = run_module(ftp_consistency, {"server": SERVER, "expected": SERVER, "backend": "iptables"}, capsys)
+    assert result["failed"] is True and "give expected" in result["msg"]
+    bad = run_module(ftp_consistency, {"expected": {"daemon": "vsftpd"}, "backend": "iptables"}, capsys)
+    assert bad["failed"] is True and bad["msg"].startswith("expected: ") and "hardened_ftp_server" in bad["msg"]
