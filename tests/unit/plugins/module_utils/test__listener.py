@@ -16,9 +16,12 @@ TCP = """  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retr
    1: 0100007F:0277 00000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 4712 1 0000 100 0 0 10 0
    2: 0A00000B:0015 0A000001:D431 01 00000000:00000000 00:00000000 00000000     0        0 4713 1 0000 100 0 0 10 0
 """
-TCP6 = """  sl  local_address                         remote_address                        st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode
-   0: 00000000000000000000000000000000:0015 00000000000000000000000000000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 4714 1 0000 100 0 0 10 0
-"""
+TCP6 = (
+    "  sl  local_address                         remote_address                        st tx_queue rx_queue"
+    " tr tm->when retrnsmt   uid  timeout inode\n"
+    "   0: 00000000000000000000000000000000:0015 00000000000000000000000000000000:0000 0A 00000000:00000000"
+    " 00:00000000 00000000     0        0 4714 1 0000 100 0 0 10 0\n"
+)
 
 
 def fake_proc(root: Path) -> Path:

@@ -236,7 +236,7 @@ def test_check_mode_on_a_bare_host_only_reports() -> None:
     assert plan["fresh_check"] and not plan["python_apt"]
     # The drop-box needs the ftp group the package creates: not in check mode on a bare host.
     assert not [d for d in plan["directories"] if d["path"] == "/srv/ftp/incoming"]
-    assert [d for d in made.plan()["directories"] if d["path"] == "/srv/ftp/incoming"][0]["mode"] == "1730"
+    assert next(d for d in made.plan()["directories"] if d["path"] == "/srv/ftp/incoming")["mode"] == "1730"
 
 
 def test_the_tls_directories_are_made_only_where_missing() -> None:
