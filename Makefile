@@ -94,9 +94,10 @@ unit: venv link
 # ansible-core alone per claimed version (.tmp/controllers/<ver>/venv) and only the declared
 # collections, copied from the matching community package; one bare bookworm container each (tb-ctl-*).
 CONTROLLERS ?=
+CONTROLLERS_ARGS ?=
 controllers: venv link host
 	@bash testbed/build-image.sh bookworm
-	python3 tests/controllers/run.py $(if $(CONTROLLERS),--versions $(CONTROLLERS))
+	python3 tests/controllers/run.py $(if $(CONTROLLERS),--versions $(CONTROLLERS)) $(CONTROLLERS_ARGS)
 
 molecule: venv link images
 	@set -e; for s in $(SCENARIO); do \
