@@ -96,7 +96,7 @@ unit: venv link
 CONTROLLERS ?=
 CONTROLLERS_ARGS ?=
 controllers: venv link host
-	@bash testbed/build-image.sh bookworm
+	@bash testbed/build-image.sh $${CONTROLLERS_SUITE:-bookworm}
 	python3 tests/controllers/run.py $(if $(CONTROLLERS),--versions $(CONTROLLERS)) $(CONTROLLERS_ARGS)
 
 molecule: venv link images

@@ -442,6 +442,8 @@ def main(argv: list[str] | None = None) -> int:
         "shows what fails next once a known finding is fixed; such a run is not a pass of the bare host",
     )
     args = parser.parse_args(argv)
+    # Podman reads the test bed's settings (runc, rlimits under the host's limits), as testbed/lib.sh sets them.
+    os.environ["CONTAINERS_CONF"] = str(TESTBED / "containers.conf")
     minors = args.versions.split(",") if args.versions else claimed_minors()
     unknown = [m for m in minors if m not in COMMUNITY_MAJOR]
     if unknown:
