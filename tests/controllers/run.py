@@ -12,14 +12,15 @@ the newest patch of each that pip offers):
   * a fresh bare container (``testbed/build-image.sh``), provisioned by ``hardened.ftp.site`` with
     the demo's inventory (``testbed/demo-inventory.sh``), with ANSIBLE_COLLECTIONS_SCAN_SYS_PATH=false
     and nothing else on ANSIBLE_COLLECTIONS_PATH;
-  * a second run as users make it (fast path on) and a third with ``hardened_ftp_fast_path=false``,
-    both of which must report changed=0;
+  * first a ``--check`` run on the bare host, which must succeed; then the converge, a second run as
+    users make it (fast path on) and a third with ``hardened_ftp_fast_path=false``, both changed=0;
   * a real anonymous FTP download (``testbed/ftp-smoke.py``).
 
 One line per version, the first failure of each, the logs under ``.tmp/controllers/<ver>/``.
 Exit status 1 when any version fails.
 
-usage: python3 tests/controllers/run.py [--versions 2.16,2.19] [--keep] [--refresh] [--preinstall PKG,...]
+usage: python3 tests/controllers/run.py [--versions 2.16,2.19] [--keep] [--refresh] [--daemon pureftpd]
+       [--preinstall PKG,...]
 """
 
 from __future__ import annotations
@@ -52,6 +53,14 @@ COMMUNITY_MAJOR = {"2.16": 9, "2.17": 10, "2.18": 11, "2.19": 12}
 # A new ansible-core minor is tested once it is added here, with its community package's major.
 RESOLVE_MAX_AGE = 24 * 3600
 PLAYBOOK_TIMEOUT = 1800
+# The runs, in order, on one fresh container: check mode on the bare host (must succeed and change
+# nothing), the converge, a second run as users make it (the fast path) and a full one: both changed=0.
+RUNS = [
+    ("check", ["--check"]),
+    ("converge", []),
+    ("second", []),
+    ("full-second", ["-e", "hardened_ftp_fast_path=false"]),
+]
 SUITE = os.environ.get("CONTROLLERS_SUITE", "bookworm")
 IMAGE = f"{os.environ.get('TESTBED_IMAGE_REPO', 'localhost/hardened-ftp-testbed')}:{SUITE}"
 
@@ -70,11 +79,11 @@ class Result:
     core: str = "?"
     community: str = "?"
     steps: dict[str, dict[str, Any]] = field(default_factory=dict)
-    failure: str = ""
+    failures: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
-        return not self.failure
+        return not self.failures
 
 
 # --- What the collection claims and declares ----------------------------------------------------
@@ -352,7 +361,7 @@ def preinstall(name: str, packages: list[str]) -> None:
         raise HarnessError(f"--preinstall {' '.join(packages)} failed: {done.stderr.strip()[-300:]}")
 
 
-def one_version(minor: str, refresh: bool, keep: bool, packages: list[str]) -> Result:
+def one_version(minor: str, refresh: bool, keep: bool, packages: list[str], daemon: str) -> Result:
     result = Result(minor)
     start = time.monotonic()
     result.core, result.community = resolve(minor, refresh)
@@ -372,7 +381,7 @@ def one_version(minor: str, refresh: bool, keep: bool, packages: list[str]) -> R
     result.steps["setup"] = {"seconds": round(time.monotonic() - start, 1), "collections": versions}
     if wrong:
         fix = "widen the range in galaxy.yml or raise requires_ansible"
-        result.failure = f"ansible {result.community} ships {', '.join(wrong)}: {fix}"
+        result.failures.append(f"ansible {result.community} ships {', '.join(wrong)}: {fix}")
         return result
     home = venv(minor, result.core)
     result.steps["setup"]["seconds"] = round(time.monotonic() - start, 1)
@@ -384,34 +393,30 @@ def one_version(minor: str, refresh: bool, keep: bool, packages: list[str]) -> R
             say(f"{minor}: preinstalling {' '.join(packages)} (an experiment: what fails once they are there)")
             preinstall(name, packages)
         inventory = WORK / minor / "inventory.yml"
-        inventory.write_text(_inventory(name, address))
-        runs = [
-            ("converge", []),
-            ("second", []),
-            ("full-second", ["-e", "hardened_ftp_fast_path=false"]),
-        ]
-        for step, extra in runs:
+        inventory.write_text(_inventory(name, address, daemon))
+        for step, extra in RUNS:
             say(f"{minor}: {step} run")
             outcome = playbook(home, minor, inventory, WORK / minor / f"{step}.log", extra)
             result.steps[step] = outcome
             if outcome["rc"] != 0:
-                result.failure = f"{step}: rc {outcome['rc']}: {outcome['failure']}"
-                return result
-            if step != "converge" and outcome["changed"] != 0:
-                result.failure = f"{step}: changed={outcome['changed']}, expected changed=0 (see {outcome['log']})"
+                result.failures.append(f"{step}: rc {outcome['rc']}: {outcome['failure']}")
+            elif step in ("second", "full-second") and outcome["changed"] != 0:
+                result.failures.append(f"{step}: changed={outcome['changed']}, expected 0 (see {outcome['log']})")
+            # A failed check run changed nothing, so the converge still tells something; later runs do not.
+            if result.failures and step != "check":
                 return result
         say(f"{minor}: FTP download")
         result.steps["ftp"] = ftp_download(name, address)
         if result.steps["ftp"]["rc"] != 0:
-            result.failure = f"ftp: {result.steps['ftp']['failure']}"
+            result.failures.append(f"ftp: {result.steps['ftp']['failure']}")
         return result
     finally:
         if not keep:
             podman("rm", "-f", name, check=False)
 
 
-def _inventory(name: str, address: str) -> str:
-    done = run(["bash", str(TESTBED / "demo-inventory.sh"), name, address])
+def _inventory(name: str, address: str, daemon: str) -> str:
+    done = run(["bash", str(TESTBED / "demo-inventory.sh"), name, address, daemon])
     if done.returncode != 0:
         raise HarnessError(f"testbed/demo-inventory.sh failed: {done.stderr.strip()}")
     return done.stdout
@@ -419,7 +424,7 @@ def _inventory(name: str, address: str) -> str:
 
 def line(result: Result) -> str:
     parts = [f"{result.minor}: ansible-core {result.core:<8} ansible {result.community:<7}"]
-    for step in ("converge", "second", "full-second"):
+    for step, _extra in RUNS:
         s = result.steps.get(step)
         parts.append(f"{step} " + (f"rc={s['rc']} {s['seconds']}s changed={s['changed']}" if s else "-"))
     ftp = result.steps.get("ftp")
@@ -434,6 +439,9 @@ def main(argv: list[str] | None = None) -> int:
         "--versions", help="comma-separated ansible-core minors (default: every one requires_ansible claims)"
     )
     parser.add_argument("--keep", action="store_true", help="keep each version's container for a look (tb-ctl-<ver>)")
+    parser.add_argument(
+        "--daemon", choices=["vsftpd", "pureftpd"], default="vsftpd", help="the demo's daemon (default vsftpd)"
+    )
     parser.add_argument("--refresh", action="store_true", help="look up the newest patch releases again now")
     parser.add_argument(
         "--preinstall",
@@ -468,18 +476,19 @@ def main(argv: list[str] | None = None) -> int:
     results = []
     for minor in minors:
         try:
-            results.append(one_version(minor, args.refresh, args.keep, [p for p in args.preinstall.split(",") if p]))
+            packages = [p for p in args.preinstall.split(",") if p]
+            results.append(one_version(minor, args.refresh, args.keep, packages, args.daemon))
         except HarnessError as exc:
-            results.append(Result(minor, failure=f"harness: {exc}"))
+            results.append(Result(minor, failures=[f"harness: {exc}"]))
     elapsed = round(time.monotonic() - total, 1)
     (WORK / "results.json").write_text(json.dumps([r.__dict__ for r in results], indent=2))
     print()
     for result in results:
         say(line(result))
     for result in results:
-        if not result.ok:
-            say(f"{result.minor}: {result.failure}")
-    extra = f", preinstalled {args.preinstall}: NOT a bare host" if args.preinstall else ""
+        for failure in result.failures:
+            say(f"{result.minor}: {failure}")
+    extra = f", {args.daemon}" + (f", preinstalled {args.preinstall}: NOT a bare host" if args.preinstall else "")
     passed, failed = sum(r.ok for r in results), sum(not r.ok for r in results)
     say(f"{passed} passed, {failed} failed in {elapsed} s (image {IMAGE}{extra})")
     return 0 if all(r.ok for r in results) else 1
