@@ -582,7 +582,7 @@ def fix_for(finding: Finding, table: dict[str, Any]) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(description=__doc__.split("\n", maxsplit=1)[0])
     parser.add_argument("--root", type=Path, default=ROOT)
     parser.add_argument("--table", type=Path)
     parser.add_argument("--known", type=Path)

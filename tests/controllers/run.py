@@ -245,7 +245,7 @@ def start_container(name: str) -> str:
     podman("rm", "-f", name, check=False)
     podman("run", "-d", "--name", name, "--hostname", name, "--systemd=always", "--cap-add", "NET_ADMIN", IMAGE)
     state = ""
-    for _ in range(60):
+    for _attempt in range(60):
         state = run(["podman", "exec", name, "systemctl", "is-system-running"]).stdout.strip()
         if state in ("running", "degraded"):
             break
@@ -434,7 +434,7 @@ def line(result: Result) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(description=__doc__.split("\n", maxsplit=1)[0])
     parser.add_argument(
         "--versions", help="comma-separated ansible-core minors (default: every one requires_ansible claims)"
     )
