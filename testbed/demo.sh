@@ -30,8 +30,8 @@ ansible-playbook -i "$STATE/inventory.yml" hardened.ftp.site
 say "demo: publishing a file in the anonymous download area"
 podman exec "$NAME" sh -c 'echo "Hello from hardened.ftp on $(hostname)" > /srv/ftp/welcome.txt && chmod 0644 /srv/ftp/welcome.txt'
 
-say "demo: downloading it with a real FTP client (anonymous, passive mode)"
-python3 "$TESTBED_DIR/ftp-smoke.py" "$ADDR" welcome.txt
+say "demo: downloading it with a real FTP client (anonymous, passive mode), then an upload into the drop-box"
+python3 "$TESTBED_DIR/ftp-smoke.py" "$ADDR" welcome.txt incoming
 
 cat <<EOF2
 

@@ -341,7 +341,8 @@ def ftp_download(name: str, address: str) -> dict[str, Any]:
             "seconds": 0.0,
             "failure": f"could not publish the test file: {setup.stderr.strip()}",
         }
-    done = run([sys.executable, str(TESTBED / "ftp-smoke.py"), address, "welcome.txt"], timeout=120)
+    # The demo inventory turns the drop-box on: an anonymous upload into incoming/ must work too.
+    done = run([sys.executable, str(TESTBED / "ftp-smoke.py"), address, "welcome.txt", "incoming"], timeout=120)
     return {
         "rc": done.returncode,
         "seconds": round(time.monotonic() - start, 1),
