@@ -510,6 +510,17 @@ def installed_scripts(root: Path, files: Iterable[Path]) -> dict[str, Path]:
     return scripts
 
 
+def role_scripts(root: Path, files: Iterable[Path]) -> set[Path]:
+    """Every script (a file starting with ``#!``) in the files/ directory of the roles the files belong to."""
+    roles = {f.relative_to(root).parts[1] for f in files if f.relative_to(root).parts[0] == "roles"}
+    found = set()
+    for role in roles:
+        for path in (root / "roles" / role / "files").rglob("*"):
+            if path.is_file() and path.read_bytes()[:2] == b"#!":
+                found.add(path)
+    return found
+
+
 # --- The check ----------------------------------------------------------------------------------
 
 
@@ -539,7 +550,7 @@ def check(root: Path, table: dict[str, Any]) -> tuple[list[Finding], list[str], 
         uses: list[Use] = []
         for file in scope.files:
             uses.extend(file_uses(root, file, table, problems))
-        for source in scripts.values():
+        for source in sorted(set(scripts.values()) | role_scripts(root, scope.files)):
             rel = str(source.relative_to(root))
             uses.extend(Use(p, rel, n, f"script {rel}") for p, n in script_programs(source.read_text()))
         all_uses[scope.name] = uses

@@ -222,6 +222,16 @@ def test_scripts_the_role_installs_are_read(tmp_path, capsys) -> None:  # type: 
     assert "roles/r/files/chk:2: ss (script roles/r/files/chk)" in err
 
 
+def test_scripts_in_files_are_read_even_when_no_task_names_them(tmp_path, capsys) -> None:  # type: ignore[no-untyped-def]
+    root = make_tree(tmp_path, ["iproute2"], TASKS)
+    (root / "roles/r/files/other.sh").write_text("#!/bin/sh\nnft list ruleset\n")
+    (root / "roles/r/files/data.txt").write_text("nft is only text here\n")
+    rc, _out, err = run_main(root, capsys)
+    assert rc == 1
+    assert "roles/r/files/other.sh:2: nft (script roles/r/files/other.sh)" in err
+    assert "data.txt" not in err
+
+
 @pytest.mark.parametrize(
     ("tasks", "needle"),
     [
