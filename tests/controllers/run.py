@@ -399,13 +399,16 @@ def one_version(minor: str, refresh: bool, keep: bool, packages: list[str], daem
             say(f"{minor}: {step} run")
             outcome = playbook(home, minor, inventory, WORK / minor / f"{step}.log", extra)
             result.steps[step] = outcome
+            failed = ""
             if outcome["rc"] != 0:
-                result.failures.append(f"{step}: rc {outcome['rc']}: {outcome['failure']}")
+                failed = f"{step}: rc {outcome['rc']}: {outcome['failure']}"
             elif step in ("second", "full-second") and outcome["changed"] != 0:
-                result.failures.append(f"{step}: changed={outcome['changed']}, expected 0 (see {outcome['log']})")
-            # A failed check run changed nothing, so the converge still tells something; later runs do not.
-            if result.failures and step != "check":
-                return result
+                failed = f"{step}: changed={outcome['changed']}, expected 0 (see {outcome['log']})"
+            if failed:
+                result.failures.append(failed)
+                # A failed check run changed nothing, so the converge still tells something; later runs do not.
+                if step != "check":
+                    return result
         say(f"{minor}: FTP download")
         result.steps["ftp"] = ftp_download(name, address)
         if result.steps["ftp"]["rc"] != 0:
