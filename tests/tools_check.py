@@ -419,12 +419,20 @@ def build_scopes(root: Path, table: dict[str, Any]) -> dict[str, Scope]:
         for source in spec.get("package_lists", []):
             scope.packages.update(package_list(root, source))
         scopes[name] = scope
-    # A scope that uses another installs what the other installs too (a role that includes the tls role).
+    # A scope that uses another installs what the other installs too (a role that includes the tls role),
+    # through any number of steps.
     for name, spec in table["scopes"].items():
         for other in spec.get("uses", []):
             if other not in scopes:
                 raise TableError(f"programs.yml scope {name} uses '{other}', which is not a scope")
-            scopes[name].packages |= scopes[other].packages
+    grown = True
+    while grown:
+        grown = False
+        for name, spec in table["scopes"].items():
+            before = len(scopes[name].packages)
+            for other in spec.get("uses", []):
+                scopes[name].packages |= scopes[other].packages
+            grown = grown or len(scopes[name].packages) != before
     return scopes
 
 
