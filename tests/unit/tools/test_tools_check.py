@@ -138,7 +138,13 @@ def test_plugin_programs_finds_argv_lists_and_lookups(tmp_path: Path) -> None:
 # --- The whole check on a small tree ----------------------------------------------------------
 
 
-def make_tree(root: Path, packages: list[str], tasks: str, known: list[str] | None = None) -> Path:
+def make_tree(
+    root: Path,
+    packages: list[str],
+    tasks: str,
+    known: list[str] | None = None,
+    overrides: dict | None = None,  # type: ignore[type-arg]
+) -> Path:
     (root / "roles/r/tasks").mkdir(parents=True)
     (root / "roles/r/vars").mkdir(parents=True)
     (root / "roles/r/files").mkdir(parents=True)
@@ -160,6 +166,7 @@ def make_tree(root: Path, packages: list[str], tasks: str, known: list[str] | No
             }
         },
     }
+    table["task_programs"] = overrides or {}
     (root / "tests/tools").mkdir(parents=True)
     (root / "tests/tools/programs.yml").write_text(yaml.safe_dump(table))
     (root / "tests/tools/known_findings.yml").write_text(yaml.safe_dump({"findings": known or []}))
@@ -267,3 +274,10 @@ def test_a_moved_package_list_is_named(tmp_path, capsys) -> None:  # type: ignor
     (root / "roles/r/vars/main.yml").write_text("__r_pkgs: [iproute2]\n")
     rc, _out, err = run_main(root, capsys)
     assert rc == 2 and "roles/r/vars/main.yml has no variable __r_packages" in err
+
+
+def test_a_task_the_check_cannot_read_is_named_in_task_programs(tmp_path, capsys) -> None:  # type: ignore[no-untyped-def]
+    tasks = "- name: x\n  ansible.builtin.command:\n    argv: ['{{ who_knows }}', '-l']\n"
+    root = make_tree(tmp_path, [], tasks, overrides={"roles/r/tasks/main.yml:x": ["ss"]})
+    rc, _out, err = run_main(root, capsys)
+    assert rc == 1 and "roles/r/tasks/main.yml:1: ss (command) comes from the Debian package iproute2" in err
