@@ -18,7 +18,10 @@ def dropbox_upload(ftp: ftplib.FTP, dropbox: str) -> bool:
     try:
         reply = ftp.storbinary(f"STOR {name}", io.BytesIO(b"dropped by ftp-smoke\n"))
     except ftplib.all_errors as exc:
-        print(f"[ftp] FAIL: anonymous upload into the drop-box {dropbox}/ failed: {exc}", file=sys.stderr)
+        print(
+            f"[ftp] FAIL: anonymous upload into the drop-box {dropbox}/ failed: {type(exc).__name__}: {exc!r}",
+            file=sys.stderr,
+        )
         return False
     print(f"[ftp] uploaded {name} into the drop-box: {reply}")
     try:
