@@ -30,7 +30,7 @@ help:
 	@echo "make test      the whole suite: lint, ansible-test sanity, unit tests, every molecule scenario"
 	@echo "make unit      unit tests only (seconds)"
 	@echo "make controllers  site.yml on a bare container under each claimed ansible-core, with only the declared collections"
-	@echo "               (CONTROLLERS=2.16,2.19 for some; 4-7 min on 2 cores; venvs and downloads are cached)"
+	@echo "               (CONTROLLERS=2.16,2.19 for some; 4-8 min on 2 cores; venvs and downloads are cached)"
 	@echo "make lint      ansible-lint (production), yamllint, ruff, argument_specs checks"
 	@echo "make sanity    ansible-test sanity on a temporary ansible_collections/hardened/ftp tree"
 	@echo "make molecule SCENARIO=vsftpd   one molecule scenario (default: all: $(SCENARIOS))"
