@@ -75,7 +75,9 @@ test: lint sanity unit controllers build-check molecule
 
 lint: venv link
 	yamllint --strict .
-	ansible-lint --profile production
+	@# ansible-lint looks in (and, online, installs into) ANSIBLE_HOME/collections: keep it inside .tmp, so
+	@# nothing in ~/.ansible is read or written.
+	ANSIBLE_HOME=$(TMP)/ansible-home ansible-lint --profile production
 	ruff check .
 	ruff format --check .
 	python3 tests/argspec_check.py

@@ -377,14 +377,46 @@ def base_packages(table: dict[str, Any]) -> set[str]:
     return set.intersection(*lists)
 
 
+def python_constant(file: Path, name: str) -> Any:
+    """The literal value of ``Class.ATTRIBUTE`` (or a module-level ``NAME``) in a Python file, read statically."""
+    owner, _dot, attribute = name.rpartition(".")
+    tree = ast.parse(file.read_text())
+    bodies = (
+        [tree.body]
+        if not owner
+        else [n.body for n in ast.walk(tree) if isinstance(n, ast.ClassDef) and n.name == owner]
+    )
+    for body in bodies:
+        for node in body:
+            targets = (
+                node.targets
+                if isinstance(node, ast.Assign)
+                else [node.target]
+                if isinstance(node, ast.AnnAssign)
+                else []
+            )
+            if any(isinstance(target, ast.Name) and target.id == attribute for target in targets) and node.value:
+                return ast.literal_eval(node.value)
+    raise KeyError(name)
+
+
 def package_list(root: Path, source: dict[str, Any]) -> list[str]:
-    """The packages a role's variable file lists (a list, or a mapping of lists: every list counts)."""
+    """The packages a role's variable file lists (a list, or a mapping of lists: every list counts), or
+    a planner's class attribute in plugins/ (``{file: ..._plan.py, var: Class.ATTRIBUTE}``)."""
     file = root / source["file"]
     if not file.is_file():
         raise TableError(
             f"{source['file']} (named in programs.yml scopes as a package list) does not exist; "
             "update the scope to the file that now lists the role's packages"
         )
+    if file.suffix == ".py":
+        try:
+            return [str(p) for p in python_constant(file, source["var"])]
+        except (KeyError, ValueError, SyntaxError):
+            raise TableError(
+                f"{source['file']} has no constant {source['var']} (named in programs.yml scopes); "
+                "update the scope to the attribute that now lists the role's packages"
+            ) from None
     data = yaml.safe_load(file.read_text()) or {}
     if source["var"] not in data:
         raise TableError(
@@ -488,9 +520,12 @@ def file_uses(root: Path, path: Path, table: dict[str, Any], problems: list[str]
         if isinstance(args, dict) and isinstance(args.get("validate"), str):
             programs = resolve(leading_token(args["validate"]), variables, loop)
             if programs is None:
+                programs = table.get("task_programs", {}).get(f"{rel}:{task.get('name', '')}")
+            if programs is None:
                 problems.append(
                     f"{rel}:{line}: cannot work out the validate program of task '{task.get('name', '?')}' "
-                    f"({args['validate']!r}). Fix: use a plain program or a variable of the role's vars/main.yml"
+                    f"({args['validate']!r}). Fix: use a plain program or a variable of the role's vars/main.yml, or "
+                    f"add '{rel}:{task.get('name', '')}: [program, ...]' under task_programs in {TABLE}"
                 )
             else:
                 uses.extend(Use(p, rel, line, "validate") for p in programs)

@@ -63,6 +63,10 @@ class ServerPlanner:
     TITLE = ""  # how messages name the server
     PREFIX = ""  # the role's variable prefix, e.g. "vsftpd_"
     PACKAGES: tuple[str, ...] = ()
+    # For a generated certificate (community.crypto on the host), and for apt itself: the apt module
+    # installs python3-apt on its own in a normal run, but check mode needs it already there.
+    TLS_PACKAGES = ("python3-cryptography",)
+    APT_PACKAGES = ("python3-apt",)
     UNIT = ""
     PROCESS = ""  # the name (comm) of the process that must hold the control port
     FTP_USER = "ftp"
@@ -335,7 +339,7 @@ class ServerPlanner:
             "groups": [self.FTP_GROUP],
             "paths": paths + self.own_paths(),
             "resolve": [i["pasv_address"]] if i["pasv_address"] and not _is_ipv4(i["pasv_address"]) else [],
-            "packages": sorted(set(self.PACKAGES) | {"python3-cryptography", "python3-apt"}),
+            "packages": sorted({*self.PACKAGES, *self.TLS_PACKAGES, *self.APT_PACKAGES}),
             "units": sorted(OTHER_UNITS),
             "read": certificates,
         }
@@ -445,10 +449,8 @@ class ServerPlanner:
     def plan(self, check_mode: bool = False) -> dict[str, t.Any]:
         """What the role does on this host; only after :meth:`check` and :meth:`check_host` found nothing."""
         i = self.inputs
-        packages = list(self.PACKAGES)
         generate = bool(i["tls_enable"] and not i["tls_cert"])
-        if generate:
-            packages.append("python3-cryptography")
+        packages = [*self.APT_PACKAGES, *self.PACKAGES, *(self.TLS_PACKAGES if generate else ())]
         installed = self.host.get("packages", {})
         missing = [name for name in packages if not installed.get(name)]
         fresh = bool(check_mode and missing)
