@@ -473,6 +473,8 @@ class ServerPlanner:
                 "port": i["listen_port"],
                 "snapshot": self.snapshot_paths(),
                 "store": self.state_dir,
+                # The other FTP daemons' processes: one still on the port after a switch is stopped.
+                "evict": sorted(set(DAEMON_PROCESSES) - {self.PROCESS}),
             },
             "other_units": self.other_units(),
             "watch": self.watch(),
@@ -604,8 +606,10 @@ class ServerPlanner:
         return {}
 
 
-# The systemd units of every FTP daemon the collection knows: one runs, the others are stopped.
+# The systemd units and process names of every FTP daemon the collection knows: one runs, the
+# others are stopped.
 OTHER_UNITS = ("vsftpd", "pure-ftpd", "proftpd")
+DAEMON_PROCESSES = ("vsftpd", "pure-ftpd", "proftpd")
 
 
 def _is_ipv4(value: str) -> bool:
