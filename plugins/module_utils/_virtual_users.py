@@ -226,7 +226,9 @@ def _check_one(
             home = errors.check(user_home, raw_home, f"{at}.home", root, anon_root)
     write = errors.check(inp.flag, entry.get("write", False), f"{at}.write")
     rate = entry.get("max_rate")
-    max_rate = 0 if rate in (None, "") else errors.check(inp.count, rate, f"{at}.max_rate", what="rate in bytes per second")
+    max_rate = (
+        0 if rate in (None, "") else errors.check(inp.count, rate, f"{at}.max_rate", what="rate in bytes per second")
+    )
     quota_mb = None
     if entry.get("quota_mb") not in (None, ""):
         if not quota:
@@ -244,11 +246,8 @@ def user_name(value: t.Any, variable: str, local_users: t.Collection[str] = ()) 
     """A virtual user's login name: a strict user name, never a reserved one nor an allowed local user."""
     name = inp.user_name(value, variable)
     if name in RESERVED_NAMES:
-        raise InputError(
-            variable,
-            f"{name} is reserved ({'an anonymous login' if name in ('anonymous', 'ftp') else 'an account the role creates'})",
-            "choose another name",
-        )
+        why = "an anonymous login" if name in ("anonymous", "ftp") else "an account the role creates"
+        raise InputError(variable, f"{name} is reserved ({why})", "choose another name")
     if name in local_users:
         raise InputError(
             variable,
@@ -407,5 +406,11 @@ def parse_puredb(text: str) -> dict[str, dict[str, t.Any]]:
             continue
         home, chroot, _below = fields[5].partition("/./")
         # Pure-FTPd chroots the user where "/./" stands in the home (pure-pw -d), else not (-D).
-        found[fields[0]] = {"hash": fields[1], "uid": fields[2], "gid": fields[3], "home": home, "chrooted": bool(chroot)}
+        found[fields[0]] = {
+            "hash": fields[1],
+            "uid": fields[2],
+            "gid": fields[3],
+            "home": home,
+            "chrooted": bool(chroot),
+        }
     return found

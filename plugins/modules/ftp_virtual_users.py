@@ -188,7 +188,9 @@ def _ids(user: t.Mapping[str, t.Any], check_mode: bool) -> tuple[int, int] | Non
     except (KeyError, TypeError):
         if check_mode:
             return None
-        raise Problem(f"users: {user['name']}'s account {user['account']} or group {user['group']} does not exist")
+        raise Problem(
+            f"users: {user['name']}'s account {user['account']} or group {user['group']} does not exist"
+        ) from None
 
 
 def lines(params: t.Mapping[str, t.Any], check_mode: bool) -> list[tuple[str, str, str]]:
@@ -255,7 +257,9 @@ def redacted(text: str | None, new: t.Mapping[str, str]) -> str:
 def build_database(module: AnsibleModule, params: t.Mapping[str, t.Any]) -> None:
     rc, out, err = module.run_command([params["pure_pw"], "mkdb", params["database"], "-f", params["path"]])
     if rc != 0:
-        module.fail_json(msg=f"{params['pure_pw']} mkdb {params['database']} failed ({rc}): {err.strip() or out.strip()}")
+        module.fail_json(
+            msg=f"{params['pure_pw']} mkdb {params['database']} failed ({rc}): {err.strip() or out.strip()}"
+        )
     os.chown(params["database"], 0, 0)
     os.chmod(params["database"], MODE)
 
