@@ -429,7 +429,8 @@ class VsftpdPlanner(ServerPlanner):
             (("listen_address6" if i["listen_ipv6"] else "listen_address"), address) if address else None,
             ("listen_port", i["listen_port"]),
             ("background", "NO"),
-            ("ftpd_banner", i["banner"]) if i["banner"] else None,
+            # vsftpd strips the value: a banner of blanks alone would be an empty greeting line.
+            ("ftpd_banner", i["banner"]) if (i["banner"] or "").strip() else None,
             ("pam_service_name", VIRTUAL_PAM_SERVICE if self.virtual.users else PAM_SERVICE),
             ("secure_chroot_dir", SECURE_CHROOT_DIR),
             ("seccomp_sandbox", yn(seccomp(i["seccomp_sandbox"], glibc, i["dropbox"]))),
