@@ -29,7 +29,8 @@ PUREFTPD_DEFAULT_CERT = "/etc/ssl/private/pure-ftpd.pem"
 PUREFTPD_PASSWD = "/etc/pure-ftpd/pureftpd.passwd"
 PUREFTPD_AUTH_DIR = "/etc/pure-ftpd/auth"
 PAM_DIR = "/etc/pam.d"
-_PAM_DB = re.compile(r"^\s*auth\s+\S+(?:\s*\])?\s+pam_(pwdfile|userdb)\.so\s.*?\b(pwdfile|db)=(\S+)")
+# An auth line of a PAM service that checks passwords against a file: pam_pwdfile or pam_userdb.
+_PAM_DB = re.compile(r"^\s*auth\s+(?:\[[^\]]*\]|\S+)\s+(?:\S*/)?pam_(pwdfile|userdb)\.so\s.*?\b(pwdfile|db)=(\S+)")
 MAX_TREE_ENTRIES = 2000
 MAX_TREE_DEPTH = 4
 
