@@ -6,6 +6,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+import pytest
+from ansible_collections.hardened.ftp.plugins.module_utils import _audit_collect as collect
 from ansible_collections.hardened.ftp.plugins.module_utils._audit_collect import (
     daemon_running,
     directory_tree,
@@ -62,8 +64,6 @@ def test_daemon_running_and_key_path() -> None:
 
 
 def test_virtual_users_of_vsftpd_and_pure_ftpd(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from ansible_collections.hardened.ftp.plugins.module_utils import _audit_collect as collect
-
     sha512 = "$6$hardenedftp$" + "a" * 86
     pam = tmp_path / "pam.d"
     pam.mkdir()
