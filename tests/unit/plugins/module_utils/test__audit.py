@@ -343,8 +343,9 @@ def test_virtual_users_controls_fail_by_id() -> None:
         }
     )
     assert {key: item["status"] for key, item in found.items()} == dict.fromkeys(VIRTUAL_IDS, "fail")
-    assert "/etc/vsftpd/hardened-ftp-virtual.passwd is readable or writable by group or others" in (
-        found["HFTP-015"]["evidence"]
+    assert (
+        "/etc/vsftpd/hardened-ftp-virtual.passwd is readable or writable by group or others"
+        in (found["HFTP-015"]["evidence"])
     )
     assert "/etc/x.db is not owned by root" in found["HFTP-015"]["evidence"]
     assert "not chrooted in a home of their own: free" in found["HFTP-016"]["evidence"]
