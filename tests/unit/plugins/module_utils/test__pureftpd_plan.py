@@ -24,7 +24,7 @@ from ansible_collections.hardened.ftp.plugins.module_utils._virtual_users import
 from ansible_collections.hardened.ftp.plugins.modules.pureftpd_settings import render
 from hypothesis import event, given, settings
 from hypothesis import strategies as st
-from plan_helpers import alice, defaults, host, messages, planner
+from plan_helpers import alice, defaults, host, messages, planner, with_virtual_users
 
 HEADER = "#\n# Ansible managed\n#"
 
@@ -177,14 +177,8 @@ def test_the_virtual_users_account_must_pass_min_uid() -> None:
     rate=maybe("0", "65536"),
 )
 def test_no_virtual_user_adds_a_database_line(name: str, home: str, quota: str, rate: str) -> None:
-    raw = defaults("pureftpd")
     entry = {"name": name, "password_hash": SHA512, "home": home, "quota_mb": quota, "max_rate": rate}
-    raw.update(pureftpd_virtual_users=[entry, {"name": "reader", "password_hash": SHA512}])
-    made = PureFtpdPlanner(raw)
-    if made.check():
-        assert all(item.variable.startswith("pureftpd_virtual_users") for item in made.errors.items)
-        return
-    made.check_host(host())
+    made = with_virtual_users("pureftpd", [entry, {"name": "reader", "password_hash": SHA512}], host())
     if made.errors:
         return
     event("rendered")

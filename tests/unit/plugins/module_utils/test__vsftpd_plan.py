@@ -34,7 +34,7 @@ from ansible_collections.hardened.ftp.plugins.module_utils._vsftpd_plan import (
 )
 from hypothesis import event, example, given, settings
 from hypothesis import strategies as st
-from plan_helpers import alice, defaults, host, messages, planner
+from plan_helpers import alice, defaults, host, messages, planner, with_virtual_users
 
 ROOT = Path(__file__).resolve().parents[4]
 TEMPLATE = (ROOT / "roles" / "vsftpd" / "templates" / "vsftpd.conf.j2").read_text()
@@ -357,18 +357,12 @@ def test_quota_is_refused_by_vsftpd() -> None:
 @example(name="vw", home="", hashed=SHA512 + "\nvr:" + SHA512, rate="0")
 @example(name="vw", home="", hashed=SHA512, rate="5\nanon_other_write_enable=YES")
 def test_no_virtual_user_adds_a_directive_or_a_line(name: str, home: str, hashed: str, rate: str) -> None:
-    raw = defaults("vsftpd")
     entry = {"name": name, "password_hash": hashed, "max_rate": rate, "write": True}
     if home:
         entry["home"] = home
-    raw.update(vsftpd_virtual_users=[entry, {"name": "reader", "password_hash": SHA512}])
-    made = VsftpdPlanner(raw)
-    if made.check():
-        assert all(item.variable.startswith("vsftpd_virtual_users") for item in made.errors.items)
-        about_hash = [str(item) for item in made.errors.items if item.variable.endswith(".password_hash")]
-        assert len(hashed) < 12 or all(hashed not in message for message in about_hash)
-        return
-    made.check_host(host())
+    made = with_virtual_users("vsftpd", [entry, {"name": "reader", "password_hash": SHA512}], host())
+    about_hash = [str(item) for item in made.errors.items if item.variable.endswith(".password_hash")]
+    assert len(hashed) < 12 or all(hashed not in message for message in about_hash)
     if made.errors:
         return
     event("rendered")
