@@ -27,6 +27,8 @@ DEFAULT_ROOT = "/srv/ftp-virtual"
 OWNER = "ftpvirtual"
 READER = "ftpvirtual-ro"
 GROUP = "ftpvirtual"
+# The first uid useradd gives a regular account (UID_MIN of Debian's /etc/login.defs).
+UID_MIN = 1000
 # Names a virtual user may never take: the daemons treat the first two as anonymous logins, the
 # others are the accounts the roles create.
 RESERVED_NAMES = ("anonymous", "ftp", OWNER, READER, "root")
@@ -306,6 +308,17 @@ def host_problems(
     for account in (OWNER, READER):
         info = host_users.get(account) or {}
         if not info.get("exists"):
+            if users and min_uid and min_uid > UID_MIN:
+                # useradd would give it a uid from UID_MIN, which the daemon would refuse.
+                problems.append(
+                    InputError(
+                        min_uid_variable,
+                        f"is {min_uid}, and the account {account} the role would create for virtual users gets a "
+                        f"uid from {UID_MIN}, which the daemon would refuse",
+                        f"create {account} first with a uid of at least {min_uid} (useradd -u UID -g {GROUP} -M "
+                        f"-s /usr/sbin/nologin {account}, after groupadd {GROUP}), or lower {min_uid_variable}",
+                    )
+                )
             continue
         if info.get("uid") == 0:
             problems.append(InputError(variable, f"the host's account {account} has uid 0", f"remove {account}"))

@@ -168,6 +168,15 @@ def test_host_problems() -> None:
     assert f"pureftpd_min_uid: the account {vu.OWNER} that virtual users' sessions run as has uid 998" in found
 
 
+def test_a_min_uid_above_useradds_first_uid_needs_the_accounts_first() -> None:
+    checked, _errors = users({"name": "vw", "password_hash": YESCRYPT})
+    found = "\n".join(str(item) for item in vu.host_problems(checked.users, "v", {}, {}, 10000, "pureftpd_min_uid"))
+    assert f"pureftpd_min_uid: is 10000, and the account {vu.OWNER} the role would create" in found
+    assert f"create {vu.READER} first with a uid of at least 10000" in found
+    assert vu.host_problems(checked.users, "v", {}, {}, 1000, "pureftpd_min_uid") == []
+    assert vu.host_problems([], "v", {}, {}, 10000, "pureftpd_min_uid") == []
+
+
 def test_homes_are_the_owners_never_roots() -> None:
     checked, _errors = users(
         {"name": "vw", "password_hash": YESCRYPT, "write": True}, {"name": "vr", "password_hash": SHA512}
