@@ -15,6 +15,7 @@ if [ "$jobs" -le 1 ]; then
   done
   exit 0
 fi
+# shellcheck disable=SC2317  # run_one is called by xargs through bash -c
 run_one() {
   local s="$1" start=$SECONDS rc
   molecule test -s "$s" >"$logs/$s.log" 2>&1
