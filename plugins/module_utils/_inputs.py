@@ -349,6 +349,29 @@ def port(value: t.Any, variable: str, *, low: int = 1) -> int:
     return number
 
 
+_PORT_SPAN = re.compile(r"^([0-9]{1,5})(?:[-:]([0-9]{1,5}))?$")
+
+
+def port_span(value: t.Any, variable: str) -> tuple[int, int]:
+    """A port or a range of ports (``8000``, ``'8000-8010'`` or ``'8000:8010'``) as ``(low, high)``.
+
+    ASCII digits only (``int()`` would read other scripts' digits too), one line, low <= high."""
+    if isinstance(value, bool):
+        raise InputError(variable, f"{value!r} is not a port", "give a port (443) or a range (8000-8010)")
+    if isinstance(value, int):
+        number = port(value, variable)
+        return number, number
+    raw = text(value, variable, what="port or port range").strip()
+    found = _PORT_SPAN.match(raw)
+    if not found:
+        raise InputError(variable, f"{shown(raw)} is not a port or a port range", "e.g. 443 or 8000-8010")
+    low = port(found.group(1), variable)
+    high = port(found.group(2), variable) if found.group(2) else low
+    if low > high:
+        raise InputError(variable, f"{raw}: {low} is above {high}", f"write it as {high}-{low}")
+    return low, high
+
+
 def count(value: t.Any, variable: str, *, low: int = 0, high: int | None = None, what: str = "number") -> int:
     """A whole number in ``low``..``high``."""
     if isinstance(value, bool):
