@@ -261,6 +261,14 @@ def ip_address(value: t.Any, variable: str, family: str | None = None) -> str:
     return str(address)
 
 
+def _is_address(value: str) -> bool:
+    try:
+        ipaddress.ip_address(value)
+    except ValueError:
+        return False
+    return True
+
+
 def _mask_hint(address: str, mask: str) -> str:
     """How to write ``address/mask`` as CIDR, when the mask is a contiguous netmask."""
     try:
@@ -288,7 +296,7 @@ def ip_network(value: t.Any, variable: str) -> str:
     if problem:
         raise InputError(variable, *problem)
     address, slash, prefix = raw.partition("/")
-    if slash and not prefix.isdecimal():
+    if slash and not prefix.isdecimal() and _is_address(prefix):
         raise InputError(variable, f"{shown(raw)} gives a mask, not a prefix length", _mask_hint(address, prefix))
     try:
         network = ipaddress.ip_network(raw, strict=True)
@@ -340,6 +348,10 @@ def port(value: t.Any, variable: str, *, low: int = 1) -> int:
     """A TCP port number ``low``-65535."""
     if isinstance(value, bool):
         raise InputError(variable, f"{value!r} is not a port number", f"give a number {low}-65535")
+    if isinstance(value, str):
+        text(value, variable, what="port number")  # int() would take "22\n"
+        if not value.strip().isascii():
+            raise InputError(variable, f"{shown(value)} is not a port number", f"give a number {low}-65535")
     try:
         number = int(value)
     except (TypeError, ValueError):

@@ -154,7 +154,8 @@ def main() -> None:
                 module.fail_json(msg=f"rules.hooks: {hook!r} must have exactly table, chain and jump")
 
     def run(argv: list[str], data: str | None) -> tuple[int, str, str]:
-        binary = module.get_bin_path(argv[0], opt_dirs=["/usr/sbin", "/sbin"])
+        # PATH first (get_bin_path adds the sbin directories after it), as a shell would.
+        binary = module.get_bin_path(argv[0])
         if not binary:
             return 127, "", f"{argv[0]} is not installed"
         return module.run_command([binary, *argv[1:]], data=data, binary_data=data is not None, check_rc=False)
