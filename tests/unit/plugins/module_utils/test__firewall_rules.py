@@ -254,8 +254,8 @@ def test_a_failed_load_puts_the_previous_file_back_and_loads_it(tmp_path: Path, 
 
 def test_own_view_strips_counters_and_keeps_positions() -> None:
     save = (
-        "*filter\n:INPUT DROP [5:6]\n:OWN - [1:2]\n-A INPUT -j other\n-A INPUT -m comment --comment hardened-ftp -j OWN\n"
-        "-A OWN -j ACCEPT\nCOMMIT\n"
+        "*filter\n:INPUT DROP [5:6]\n:OWN - [1:2]\n-A INPUT -j other\n"
+        "-A INPUT -m comment --comment hardened-ftp -j OWN\n-A OWN -j ACCEPT\nCOMMIT\n"
     )
     view = fr.own_view(save, ["OWN"], policy=True)
     assert view == (
