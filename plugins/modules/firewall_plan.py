@@ -11,7 +11,7 @@ short_description: Check every input of the FTP firewall role against the server
 version_added: 1.0.0
 author: hardened.ftp contributors (@hardened)
 description:
-  - The first task of M(hardened.ftp.ftp_firewall#role), and of M(hardened.ftp.hardened_ftp#role) before the daemon
+  - The first task of P(hardened.ftp.ftp_firewall#role), and of P(hardened.ftp.hardened_ftp#role) before the daemon
     role runs, so that bad input fails before anything on the host changes.
   - Reads every C(ftp_firewall_*) variable from the task's variables, and the C(hardened_ftp_server) fact the server
     role published, and checks each on the controller before the host is contacted. Sources are addresses or
@@ -34,12 +34,13 @@ options:
 attributes:
   action:
     support: full
-    details: Runs on the controller, and runs M(hardened.ftp.ftp_host_info) on the host once.
+    description: Runs on the controller, and runs M(hardened.ftp.ftp_host_info) on the host once.
   check_mode:
     support: full
     description: Reads only; in check mode the plan notes when packages are missing (C(plan.fresh_check)).
   diff_mode:
     support: none
+    description: Returns a plan; changes nothing to show a difference of.
 notes:
   - Reads only; never changes the host.
   - "What O(ignore:ftp_firewall_ipv6) means, on every backend: V(true) - FTP is opened over IPv4 and IPv6 as the
@@ -179,7 +180,7 @@ plan:
       description: C(ftp_firewall_consistency_check).
       type: bool
     watch:
-      description: C(paths) and C(services) the fast path of M(hardened.ftp.hardened_ftp#role) checks.
+      description: C(paths) and C(services) the fast path of P(hardened.ftp.hardened_ftp#role) checks.
       type: dict
     rev:
       description: A fingerprint of the rules the plan makes (it changes when any rule would).

@@ -91,7 +91,7 @@ attributes:
     support: full
     description: The files' changes, and the role's live rules against the rules as it loaded them.
 notes:
-  - Used by M(hardened.ftp.ftp_firewall#role), which renders the rules from the plan of M(hardened.ftp.firewall_plan).
+  - Used by P(hardened.ftp.ftp_firewall#role), which renders the rules from the plan of M(hardened.ftp.firewall_plan).
 seealso:
   - module: hardened.ftp.firewall_plan
   - module: hardened.ftp.ftp_consistency

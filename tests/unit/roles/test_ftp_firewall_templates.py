@@ -208,7 +208,10 @@ def iptables_expected(plan: dict[str, t.Any], family: str) -> dict[str, list[str
     if plan["default_deny"]:
         icmp = "icmp" if family == "ipv4" else "ipv6-icmp"
         rules += ["-m conntrack --ctstate INVALID -j DROP", "-i lo -j ACCEPT", f"-p {icmp} -j ACCEPT"]
-    src = lambda s: "" if s == ANY else f"-s {s} "  # noqa: E731
+
+    def src(source: str) -> str:
+        return "" if source == ANY else f"-s {source} "
+
     for ssh in plan["ssh_ports"]:
         rules += [
             f"{src(s)}-p tcp -m tcp --dport {ssh} -m conntrack --ctstate NEW -j ACCEPT"
