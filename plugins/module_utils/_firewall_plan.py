@@ -476,6 +476,8 @@ class FirewallPlanner:
                 "ipv6_kernel": self.has_ipv6(),
                 "session": session,
                 "ufw_rules": ufw_rules(rules),
+                "ufw_keep": ufw_keep(ufw_rules(rules)),
+                "ufw_absent": ufw_absent(rules),
                 # On an enabled ufw, "ufw enable" and "ufw default" reload it, which adds the raw-table jump
                 # of before.rules once more (ufw never flushes raw): the role runs them only when needed.
                 "ufw_enabled": self.ufw_setting(UFW_CONF, "ENABLED").lower() == "yes",
@@ -505,28 +507,11 @@ class FirewallPlanner:
 
 def ufw_rules(rules: t.Mapping[str, t.Any]) -> list[dict[str, str]]:
     """The ufw allow rules of a plan, management SSH first (so enabling ufw never locks the operator out)."""
-    families = rules["families"]
-    ssh, ftp = ufw_sources(rules["ssh_sources"], families), ufw_sources(rules["ftp_sources"], families)
     found = [
-        {"port": str(port), "proto": "tcp", "from_ip": source, "comment": "hardened-ftp management SSH"}
-        for port in rules["ssh_ports"]
-        for source in ssh
+        {"port": port, "proto": "tcp", "from_ip": source, "comment": comment}
+        for port, sources, comment in _ufw_groups(rules)
+        for source in ufw_sources(sources, rules["families"])
     ]
-    found += [
-        {"port": str(rules["control_port"]), "proto": "tcp", "from_ip": source, "comment": "hardened-ftp control port"}
-        for source in ftp
-    ]
-    span = rules["passive_range"]
-    if span:
-        found += [
-            {
-                "port": f"{span['min']}:{span['max']}",
-                "proto": "tcp",
-                "from_ip": source,
-                "comment": "hardened-ftp passive range",
-            }
-            for source in ftp
-        ]
     found += [
         {
             "port": str(item["min"]) if item["min"] == item["max"] else f"{item['min']}:{item['max']}",
@@ -537,6 +522,39 @@ def ufw_rules(rules: t.Mapping[str, t.Any]) -> list[dict[str, str]]:
         for item in rules["extra_allowed"]
     ]
     return found
+
+
+def _ufw_groups(rules: t.Mapping[str, t.Any]) -> list[tuple[str, dict[str, list[str]], str]]:
+    """(port in ufw's spelling, per-family sources, comment) of each group of ufw allow rules but the extra ports."""
+    groups = [(str(port), rules["ssh_sources"], "hardened-ftp management SSH") for port in rules["ssh_ports"]]
+    groups.append((str(rules["control_port"]), rules["ftp_sources"], "hardened-ftp control port"))
+    span = rules["passive_range"]
+    if span:
+        groups.append((f"{span['min']}:{span['max']}", rules["ftp_sources"], "hardened-ftp passive range"))
+    return groups
+
+
+def ufw_absent(rules: t.Mapping[str, t.Any]) -> list[dict[str, str]]:
+    """The one-family halves of ufw rules that must not be there.
+
+    ufw stores ``from any`` as two rules, ``0.0.0.0/0`` for IPv4 and ``::/0`` for IPv6, and its
+    ``show added`` lists either half as ``from any``: where a family is restricted (or, for FTP, not
+    served), the half of an earlier ``from any`` rule for that family is deleted by name. Deleting a
+    rule that is not there changes nothing."""
+    found = []
+    for port, sources, comment in _ufw_groups(rules):
+        for family in rules["families"]:
+            if list(sources.get(family) or []) != [ANY]:
+                found.append({"port": port, "proto": "tcp", "from_ip": EVERYWHERE[family], "comment": comment})
+    return found
+
+
+def ufw_keep(rules: t.Sequence[t.Mapping[str, str]]) -> list[dict[str, t.Any]]:
+    """What ``hardened.ftp.ufw_stale_rules`` must keep: ``show added`` prints a one-family half as ``from any``."""
+    return [
+        dict(rule, from_ip=[rule["from_ip"], ANY]) if rule["from_ip"] in EVERYWHERE.values() else dict(rule)
+        for rule in rules
+    ]
 
 
 def ufw_sources(sources: t.Mapping[str, t.Sequence[str]], families: t.Sequence[str]) -> list[str]:

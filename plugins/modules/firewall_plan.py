@@ -116,6 +116,17 @@ plan:
           C(from_ip) (V(any), or a network; V(0.0.0.0/0) opens IPv4 only) and C(comment).
       type: list
       elements: dict
+    ufw_keep:
+      description:
+        - RV(plan.ufw_rules) as C(hardened.ftp.ufw_stale_rules) must keep them (a one-family rule also as C(any)).
+      type: list
+      elements: dict
+    ufw_absent:
+      description:
+        - One-family halves of earlier C(from any) ufw rules to delete, where a family is restricted or FTP is not
+          served (ufw keeps C(from any) as a C(0.0.0.0/0) and a C(::/0) rule).
+      type: list
+      elements: dict
     ufw_enabled:
       description:
         - Whether ufw is enabled already (C(ENABLED=yes) in C(/etc/ufw/ufw.conf)); the role enables it otherwise.

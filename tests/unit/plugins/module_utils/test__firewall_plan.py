@@ -353,3 +353,16 @@ def test_the_rev_changes_with_the_rules_only() -> None:
     assert plan_of(consistency_check=False)["rev"] == base
     assert plan_of(extra_allowed=[{"port": 443}])["rev"] != base
     assert plan_of(host={"ssh": {"client": "10.9.9.9", "port": 2200}})["rev"] != base
+
+
+def test_ufw_deletes_the_one_family_half_of_an_any_rule_where_the_family_is_restricted() -> None:
+    plan = plan_of(backend="ufw", ipv6=False, ssh_sources=["10.0.0.0/8", "::/0"])
+    absent = {(rule["port"], rule["from_ip"]) for rule in plan["ufw_absent"]}
+    # FTP is not served over IPv6: the IPv6 half of "from any" goes; SSH over IPv4 is restricted.
+    assert absent == {("21", "::/0"), ("30000:30009", "::/0"), ("22", "0.0.0.0/0")}
+    keep = {
+        (rule["port"], tuple(rule["from_ip"]) if isinstance(rule["from_ip"], list) else rule["from_ip"])
+        for rule in plan["ufw_keep"]
+    }
+    assert ("21", ("0.0.0.0/0", "any")) in keep and ("22", "10.0.0.0/8") in keep and ("22", ("::/0", "any")) in keep
+    assert plan_of(backend="ufw")["ufw_absent"] == []
