@@ -55,7 +55,7 @@ def test_firewall_lived_in_rules_are_kept(server, firewall):  # type: ignore[no-
         "--tcp-flags SYN,RST SYN -j TCPMSS --clamp-mss-to-pmtu",
         "! --tcp-flags FIN,SYN,RST,ACK SYN",
         "--match-set hardened-ftp-test-blocklist src",
-        '--comment "admin\'s \\"bastion\\" host, keep it"',
+        '--comment "admin\\\'s \\"bastion\\" host, keep it"',  # iptables-save escapes both quotes
         "-A FORWARD -j DOCKER-USER",
     ):
         assert needle in dump, f"{needle!r} is gone:\n{dump}"
