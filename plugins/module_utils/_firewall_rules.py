@@ -441,7 +441,9 @@ def apply(request: Request, run: Runner) -> dict[str, t.Any]:
         for _item, temp in tested:
             remove(temp)
         raise RulesError(
-            f"the new rules failed their test, so nothing was changed and the previous rules are in force: {exc}"
+            f"the new rules failed their test, so nothing was changed and the previous rules are in force: {exc}. "
+            "The rules come from the ftp_firewall_* inputs: undo the one you changed, or report the message above "
+            "(the packet filter refused rules the role wrote)"
         ) from None
     for item, temp in tested:
         os.replace(temp, item["path"])
@@ -486,4 +488,7 @@ def rollback(backend: Backend, work: t.Sequence[t.Mapping[str, t.Any]], error: E
             f"the new rules could not be loaded ({error}), and putting the previous ones back failed too "
             f"({'; '.join(problems)}): check the live rules by hand"
         )
-    return f"the new rules could not be loaded ({error}); the previous rules are in force again"
+    return (
+        f"the new rules could not be loaded ({error}); the previous rules are in force again. The rules come from "
+        "the ftp_firewall_* inputs: undo the one you changed, or report the message above"
+    )
