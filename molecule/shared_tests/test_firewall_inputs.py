@@ -10,6 +10,7 @@ this module.
 
 from __future__ import annotations
 
+import pytest
 from conftest import container_ip
 
 
@@ -43,7 +44,11 @@ def test_firewall_inputs_change_what_is_open(server, firewall):  # type: ignore[
     firewall.accept_by_default()
     firewall.run_role({"ftp_firewall_default_deny": False})
     assert server.download_works()
-    assert not [f for f in firewall.consistency() if f["severity"] == "error"]
+    try:
+        assert not [f for f in firewall.consistency() if f["severity"] == "error"]
+        unreadable = None
+    except pytest.xfail.Exception as exc:  # the parser cannot read this host's rules yet: go on, say so at the end
+        unreadable = exc
     with firewall.listener(extra) as port:
         reply = firewall.probe(port, source="controller")
         assert reply["ok"], f"ftp_firewall_default_deny false, yet port {port} is dropped: {reply}"
@@ -54,3 +59,5 @@ def test_firewall_inputs_change_what_is_open(server, firewall):  # type: ignore[
     assert server.download_works()
     with firewall.listener(extra) as port:
         assert not firewall.probe(port, source="controller")["ok"], f"port {port} stayed open after the role ran"
+    if unreadable is not None:
+        raise unreadable
