@@ -12,7 +12,7 @@ from ansible_collections.hardened.ftp.plugins.module_utils._firewall_plan import
 from ansible_collections.hardened.ftp.plugins.modules.firewall_plan import ARGUMENT_SPEC
 from ansible_collections.hardened.ftp.plugins.plugin_utils._role_inputs import (
     collect,
-    failure,
+    plan_with_host,
     role_options,
     unknown_names,
 )
@@ -37,21 +37,11 @@ class ActionModule(ActionBase):
         if server is None and FACT in task_vars:
             server = self._templar.template(task_vars[FACT])
         planner = FirewallPlanner(raw, server)
-        if planner.check():
-            result.update(failed=True, msg=failure(TITLE, planner.errors.messages()), warnings=warnings)
-            return result
-        host = self._execute_module(
-            module_name="hardened.ftp.ftp_host_info", module_args=planner.host_request(), task_vars=task_vars
-        )
-        if host.get("failed") or "info" not in host:
-            result.update(failed=True, msg=f"{TITLE}: could not read the host: {host.get('msg', host)}")
-            return result
-        if planner.check_host(host["info"]):
-            result.update(failed=True, msg=failure(TITLE, planner.errors.messages()), warnings=warnings)
-            return result
-        result.update(
-            changed=False,
-            plan=planner.plan(check_mode=bool(self._play_context.check_mode)),
-            warnings=warnings + planner.warnings,
-        )
+
+        def read_host(request: dict[str, t.Any]) -> dict[str, t.Any]:
+            return self._execute_module(
+                module_name="hardened.ftp.ftp_host_info", module_args=request, task_vars=task_vars
+            )
+
+        result.update(plan_with_host(planner, TITLE, read_host, bool(self._play_context.check_mode), warnings))
         return result
