@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import group_hosts
 
 CONTROLS = 18  # HFTP-001 .. HFTP-018
 VIRTUAL_CONTROLS = {"HFTP-015", "HFTP-016", "HFTP-017", "HFTP-018"}
@@ -46,6 +47,7 @@ def audit_report(tmp_path_factory) -> dict[str, Any]:  # type: ignore[no-untyped
         pytest.fail(f"the audit wrote no report (rc {proc.returncode}):\n{proc.stdout[-4000:]}{proc.stderr[-2000:]}")
     data = json.loads(report.read_text())
     data["rc"] = proc.returncode
+    data["output"] = proc.stdout + proc.stderr
     return data
 
 
