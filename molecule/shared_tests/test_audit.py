@@ -15,7 +15,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import group_hosts
 
 CONTROLS = 18  # HFTP-001 .. HFTP-018
 VIRTUAL_CONTROLS = {"HFTP-015", "HFTP-016", "HFTP-017", "HFTP-018"}

@@ -10,7 +10,6 @@ this module.
 
 from __future__ import annotations
 
-import pytest
 from conftest import container_ip
 
 

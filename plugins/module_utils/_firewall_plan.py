@@ -73,7 +73,18 @@ PACKAGES = {
     "ufw": ("ufw", "procps"),
 }
 PERSIST_PACKAGES = {"iptables": ("netfilter-persistent", "iptables-persistent")}
-ALL_PACKAGES = ("iptables", "netfilter-persistent", "iptables-persistent", "nftables", "ufw", "procps", "kmod")
+# ansible.builtin.apt installs python3-apt itself in a normal run, but check mode needs it there.
+APT_PACKAGES = ("python3-apt",)
+ALL_PACKAGES = (
+    "iptables",
+    "netfilter-persistent",
+    "iptables-persistent",
+    "nftables",
+    "ufw",
+    "procps",
+    "kmod",
+    "python3-apt",
+)
 # The objects the role owns, per backend: it never touches any other chain or table.
 NAMES = {
     "iptables": {"pre": "HARDENED-FTP-PRE", "input": "HARDENED-FTP-INPUT", "output": "HARDENED-FTP-OUTPUT"},
@@ -408,7 +419,7 @@ class FirewallPlanner:
     def packages(self) -> list[str]:
         i = self.inputs
         backend = i["backend"]
-        found = list(PACKAGES[backend])
+        found = [*APT_PACKAGES, *PACKAGES[backend]]
         if i["persist"]:
             found += PERSIST_PACKAGES.get(backend, ())
         if self.modules():
@@ -490,7 +501,10 @@ class FirewallPlanner:
                 "state_dir": STATE_DIR,
                 "packages": packages,
                 "missing_packages": [name for name in packages if not installed.get(name)],
-                "fresh_check": bool(check_mode and any(not installed.get(name) for name in packages)),
+                # Check mode compares the rules wherever the backend's tools are in (python3-apt aside).
+                "fresh_check": bool(
+                    check_mode and any(not installed.get(name) for name in packages if name not in APT_PACKAGES)
+                ),
                 "python_apt": bool(self.host.get("python_apt")),
                 "allowed_sources": list(i["allowed_sources"]),
                 "modules": self.modules(),

@@ -28,11 +28,11 @@ from ansible_collections.hardened.ftp.plugins.module_utils._firewall_plan import
 from ansible_collections.hardened.ftp.plugins.module_utils._iptables import (
     parse_iptables_save,
     parse_rule_words,
-    render_rule,
     tokenize,
 )
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
+from iptables_render import render_rule
 
 ROOT = Path(__file__).resolve().parents[3]
 ROLE = ROOT / "roles" / "ftp_firewall"

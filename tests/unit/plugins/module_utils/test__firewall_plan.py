@@ -78,9 +78,10 @@ def test_the_defaults_pass_and_plan_both_families() -> None:
     assert plan["ftp_sources"] == {"ipv4": [ANY], "ipv6": [ANY]}
     assert plan["ssh_sources"] == {"ipv4": [ANY], "ipv6": [ANY]}
     assert plan["ssh_ports"] == [22]
-    assert plan["packages"] == ["nftables"] and plan["missing_packages"] == ["nftables"]
+    assert plan["packages"] == ["python3-apt", "nftables"]
+    assert plan["missing_packages"] == ["python3-apt", "nftables"]
     assert plan["modules"] == [] and "cannot load modules" in plan["modules_note"]
-    assert plan["watch"]["services"] == ["nftables"]
+    assert plan["watch"]["boot_services"] == ["nftables"]
     assert "/var/lib/hardened-ftp/firewall" in plan["watch"]["paths"]
     assert len(plan["rev"]) == 12
 
@@ -300,12 +301,13 @@ def test_conflicting_firewalls_are_refused(backend: str, installed: dict[str, st
 
 
 def test_packages_follow_the_backend_and_the_host() -> None:
-    assert plan_of(backend="iptables")["packages"] == ["iptables", "netfilter-persistent", "iptables-persistent"]
-    assert plan_of(backend="iptables", persist=False)["packages"] == ["iptables"]
-    assert plan_of(backend="ufw")["packages"] == ["ufw", "procps"]
+    apt = "python3-apt"
+    assert plan_of(backend="iptables")["packages"] == [apt, "iptables", "netfilter-persistent", "iptables-persistent"]
+    assert plan_of(backend="iptables", persist=False)["packages"] == [apt, "iptables"]
+    assert plan_of(backend="ufw")["packages"] == [apt, "ufw", "procps"]
     loadable = {"/proc/modules": {"exists": True}}
-    plan = plan_of(host={"paths": loadable, "packages": {"nftables": "1.0"}})
-    assert plan["modules"] == ["nf_conntrack_ftp"] and plan["packages"] == ["nftables", "kmod"]
+    plan = plan_of(host={"paths": loadable, "packages": {"nftables": "1.0", apt: "2.6"}})
+    assert plan["modules"] == ["nf_conntrack_ftp"] and plan["packages"] == [apt, "nftables", "kmod"]
     assert plan["missing_packages"] == ["kmod"]
     built_in = dict(loadable, **{"/sys/module/nf_conntrack_ftp": {"exists": True}})
     assert plan_of(host={"paths": built_in})["modules"] == []
@@ -317,6 +319,7 @@ def test_check_mode_on_a_bare_host_is_a_fresh_check() -> None:
     p = planner()
     assert not p.check() and not p.check_host(HOST)
     assert p.plan(check_mode=True)["fresh_check"] is True
+    # Without python3-apt the rules are still compared: only the backend's tools matter.
     p.host["packages"] = {"nftables": "1.0"}
     assert p.plan(check_mode=True)["fresh_check"] is False
 
