@@ -6,7 +6,8 @@ result on stdout. It runs wherever the test needs a client: on the controller, o
 container (``podman exec -i client python3 - < ftpclient.py`` with the JSON as argument), so one
 set of tests drives every daemon and every firewall.
 
-Session: {"host", "port", "tls", "user", "password", "passive", "timeout", "steps": [...]}
+Session: {"host", "port", "tls", "user", "password", "passive", "timeout", "data_timeout", "steps": [...]}
+("timeout" bounds the control connection; "data_timeout", default the same, each data connection.)
 Steps:   {"op": "retr"|"stor"|"nlst"|"list"|"dele"|"rename"|"mkd"|"cwd"|"pwd"|"raw"|"port_to"|"size", ...}
 Result:  {"connect": {...}, "login": {...}, "tls_version": ..., "steps": [{"ok", "reply", ...}]}
 """
@@ -144,6 +145,8 @@ def run(session: dict[str, Any]) -> dict[str, Any]:
         if session.get("tls") and session.get("protect_data", True):
             ftp.prot_p()  # type: ignore[attr-defined]
         ftp.set_pasv(bool(session.get("passive", True)))
+        # ftplib opens data connections with ftp.timeout; the control socket keeps its own.
+        ftp.timeout = float(session.get("data_timeout", timeout))
         for step in session.get("steps", []):
             out = run_step(ftp, step)
             result["steps"].append(out)

@@ -2,8 +2,10 @@
 """Bad input is refused before anything on the host changes.
 
 Each case of the scenario's ``ftp_test.bad_inputs`` runs the server role with the given variables
-against the first server; the run must fail with a message naming the variable, and the host's
-configuration files and service must be exactly as before.
+against one server; the run must fail with a message naming the variable, and the host's
+configuration files and service must be exactly as before. The cases are dealt out over the
+scenario's servers in turn (a case may name its ``server``), so that each server's worker runs its
+share in parallel with the others.
 """
 
 from __future__ import annotations
@@ -17,8 +19,12 @@ from pathlib import Path
 import pytest
 from conftest import group_hosts, hostvars
 
-SERVER = group_hosts("ftp_servers")[0] if group_hosts("ftp_servers") else None
+# A host that switches daemons during its tests takes no share.
+SERVERS = [name for name in group_hosts("ftp_servers") if name not in group_hosts("ftp_switch")]
+SERVER = SERVERS[0] if SERVERS else None
 CASES = hostvars(SERVER).get("ftp_test", {}).get("bad_inputs", []) if SERVER else []
+# Which server each case runs on: its own choice, else the next server in turn.
+TARGETS = [case.get("server") or SERVERS[index % len(SERVERS)] for index, case in enumerate(CASES)]
 
 PLAYBOOK = """
 - hosts: {host}
@@ -29,21 +35,21 @@ PLAYBOOK = """
 """
 
 
-def _snapshot(host) -> str:  # type: ignore[no-untyped-def]
-    watched = " ".join(hostvars(SERVER)["ftp_test"]["watched_files"])
-    out = host.run(f"sha256sum {watched} 2>&1; systemctl is-active {hostvars(SERVER)['ftp_test']['unit']}")
+def _snapshot(host, server: str) -> str:  # type: ignore[no-untyped-def]
+    test = hostvars(server)["ftp_test"]
+    out = host.run(f"sha256sum {' '.join(test['watched_files'])} 2>&1; systemctl is-active {test['unit']}")
     return out.stdout
 
 
-@pytest.mark.parametrize("case", CASES, ids=[c["name"] for c in CASES])
-def test_bad_input_is_refused_before_any_change(host, case):  # type: ignore[no-untyped-def]
-    if host.backend.name != SERVER:
-        pytest.skip("bad input is checked on the first server only")
-    before = _snapshot(host)
-    role = hostvars(SERVER)["hardened_ftp_daemon"]
+@pytest.mark.parametrize(("case", "server"), zip(CASES, TARGETS), ids=[c["name"] for c in CASES])
+def test_bad_input_is_refused_before_any_change(host, case, server):  # type: ignore[no-untyped-def]
+    if host.backend.name != server:
+        pytest.skip(f"this case runs on {server}")
+    before = _snapshot(host, server)
+    role = hostvars(server)["hardened_ftp_daemon"]
     with tempfile.TemporaryDirectory() as tmp:
         playbook = Path(tmp) / "bad.yml"
-        playbook.write_text(PLAYBOOK.format(host=SERVER, role=role))
+        playbook.write_text(PLAYBOOK.format(host=server, role=role))
         extra = Path(tmp) / "vars.json"
         extra.write_text(json.dumps(case["vars"]))
         inventory = str(Path(os.environ["MOLECULE_INVENTORY_FILE"]).parent)
@@ -63,4 +69,4 @@ def test_bad_input_is_refused_before_any_change(host, case):  # type: ignore[no-
         assert secret not in output, f"{case['name']}: the output shows {secret!r}"
     # Failures come from the input checks, not from some later step that changed things first.
     assert "changed=0" in output, output[-2000:]
-    assert _snapshot(host) == before
+    assert _snapshot(host, server) == before

@@ -100,10 +100,10 @@ def test_tls_data_goes_only_through_the_opened_range(server, firewall):  # type:
     with firewall.passive_range_closed_to_new():
         if not server.anonymous_tls:
             # Plain FTP: the helper reads PASV and lets the data connection in as RELATED ...
-            step, content = _anon_retr(server, timeout=FAST)
+            step, content = _anon_retr(server, data_timeout=FAST)
             assert ok(step) and step["data"] == content, step
         # ... FTPS: the helper is blind, and without the open range the data connection is dropped.
-        blind = _local_session(server, [{"op": "retr", "path": user["file"]}], timeout=FAST)
+        blind = _local_session(server, [{"op": "retr", "path": user["file"]}], data_timeout=FAST)
         assert not ok(blind["steps"][0]), blind
     again = _local_session(server, [{"op": "retr", "path": user["file"]}])
     assert ok(again["steps"][0]), again
@@ -113,7 +113,7 @@ def test_without_the_helper_related_passive_fails(server, firewall):  # type: ig
     if firewall.policy != "related":
         pytest.skip("passive policy range: the open range carries passive data, helper or not")
     with firewall.helper_removed():
-        step, _content = _anon_retr(server, timeout=FAST)
+        step, _content = _anon_retr(server, data_timeout=FAST)
         assert not ok(step), f"passive transfer worked without the helper under related: {step}"
         assert "helper_not_attached" in _ids(firewall.consistency())
     step, content = _anon_retr(server)
@@ -126,7 +126,7 @@ def test_without_the_helper_active_fails_with_egress_filtering(server, firewall)
     if server.fact["tls_enable"]:
         pytest.skip("with TLS the helper is blind to PORT, so port 20 may leave as NEW by design")
     with firewall.helper_removed():
-        step, _content = _anon_retr(server, passive=False, timeout=FAST)
+        step, _content = _anon_retr(server, passive=False, data_timeout=FAST)
         assert not ok(step), f"active transfer left port 20 without the helper: {step}"
         assert "active_port20_blocked" in {f["id"] for f in firewall.consistency()}
     step, content = _anon_retr(server, passive=False)

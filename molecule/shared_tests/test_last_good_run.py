@@ -90,6 +90,9 @@ def server_name(host) -> str:  # type: ignore[no-untyped-def]
 
 
 def test_a_run_with_nothing_to_do_reaches_the_host_once(server_name: str) -> None:
+    # Tests before this one ran the firewall role alone (it re-saves the rules it puts back), which
+    # the fast path rightly notices: one good run of the playbook first, then the run to judge.
+    playbook(server_name, "hardened.ftp.site")
     run, output = playbook(server_name, "hardened.ftp.site")
     ran = results(run, server_name)
     first = dict(ran).get("Ask the host whether anything changed since the last good run", {})

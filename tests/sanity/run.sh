@@ -4,9 +4,10 @@
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/../.." && pwd)"
 # Outside the repository: inside it, ansible-test would ask the outer git (which ignores .tmp/).
-WORK="${TMPDIR:-/tmp}/hardened-ftp-sanity"
+# One tree per run, so that two checkouts can run sanity side by side.
+WORK="$(mktemp -d "${TMPDIR:-/tmp}/hardened-ftp-sanity.XXXXXX")"
+trap 'rm -rf "$WORK"' EXIT
 DEST="$WORK/ansible_collections/hardened/ftp"
-rm -rf "$WORK"
 mkdir -p "$DEST"
 cd "$ROOT"
 if git rev-parse --is-inside-work-tree >/dev/null 2>&1; then
