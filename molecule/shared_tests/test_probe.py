@@ -25,9 +25,11 @@ CONF = "/etc/vsftpd.conf"
 
 
 def _address(server: Server) -> str:
-    """The address the client reaches the server at: its name when the client resolves it, else its IP."""
+    """The name clients use, as the certificate names it; the client's /etc/hosts resolves it when DNS does not."""
     found = podman_exec(server.client, ["getent", "hosts", server.name], check=False)
-    return server.name if found.returncode == 0 and found.stdout.strip() else server.ip
+    if found.returncode != 0 or server.ip not in found.stdout.split():
+        podman_exec(server.client, ["sh", "-c", f"echo '{server.ip} {server.name}' >> /etc/hosts"])
+    return server.name
 
 
 def probe(server: Server, **extra: Any) -> dict[str, str]:
