@@ -84,29 +84,6 @@ def findings(server: Server) -> str:
     )
 
 
-@contextlib.contextmanager
-def passive_range_dropped(firewall: Firewall) -> Iterator[None]:
-    """A firewall in front that drops the passive range, whatever the server's own rules let in."""
-    if firewall.backend == "nftables":
-        firewall.sh("nft", "add", "table", "inet", "hardened_ftp_probe_test")
-        firewall.sh(
-            "nft",
-            "add chain inet hardened_ftp_probe_test input { type filter hook input priority -10 ; policy accept ; }",
-        )
-        firewall.sh("nft", f"add rule inet hardened_ftp_probe_test input tcp dport {firewall.low}-{firewall.high} drop")
-        try:
-            yield
-        finally:
-            firewall.sh("nft", "delete", "table", "inet", "hardened_ftp_probe_test")
-        return
-    rule = ["-p", "tcp", "--dport", f"{firewall.low}:{firewall.high}", "-j", "DROP"]
-    firewall.sh("iptables", "-w", "-I", "INPUT", "1", *rule)
-    try:
-        yield
-    finally:
-        firewall.sh("iptables", "-w", "-D", "INPUT", *rule)
-
-
 def evidence(server: Server, check_id: str) -> str:
     (check,) = [c for c in server.last_probe["checks"] if c["id"] == check_id]  # type: ignore[attr-defined]
     return json.dumps(check)
@@ -153,7 +130,7 @@ def test_probe_finds_a_wrong_pasv_address(server: Server, firewall: Firewall) ->
 
 
 def test_probe_finds_the_passive_range_dropped(server: Server, firewall: Firewall) -> None:
-    with passive_range_dropped(firewall):
+    with firewall.passive_range_closed_to_new(new_only=False):
         statuses = probe(server)
     assert statuses["passive_data"] == "fail", findings(server)
     assert [c for c, s in statuses.items() if s == "fail"] == ["passive_data"], findings(server)
