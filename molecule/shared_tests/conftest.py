@@ -425,11 +425,12 @@ class Firewall:
                         self.sh(cmd, "-w", "-t", "raw", *shlex.split(line))
 
     @contextlib.contextmanager
-    def passive_range_closed_to_new(self) -> Iterator[None]:
+    def passive_range_closed_to_new(self, new_only: bool = True) -> Iterator[None]:
         """Drop NEW connections to the passive range before the role's rules see them.
 
         RELATED connections (those the ftp helper announced) still pass: what is left is exactly
-        the helper's path.
+        the helper's path. With ``new_only=False`` every connection to the range is dropped, as a
+        firewall in front of the server that does not open it does.
         """
         span = f"{self.low}:{self.high}"
         if self.backend == "nftables":
@@ -438,13 +439,15 @@ class Firewall:
                 "nft",
                 "add chain inet hardened_ftp_test input { type filter hook input priority -10 ; policy accept ; }",
             )
-            self.sh("nft", f"add rule inet hardened_ftp_test input tcp dport {self.low}-{self.high} ct state new drop")
+            state = "ct state new " if new_only else ""
+            self.sh("nft", f"add rule inet hardened_ftp_test input tcp dport {self.low}-{self.high} {state}drop")
             try:
                 yield
             finally:
                 self.sh("nft", "delete", "table", "inet", "hardened_ftp_test")
             return
-        rule = ["-p", "tcp", "--dport", span, "-m", "conntrack", "--ctstate", "NEW", "-j", "DROP"]
+        state = ["-m", "conntrack", "--ctstate", "NEW"] if new_only else []
+        rule = ["-p", "tcp", "--dport", span, *state, "-j", "DROP"]
         self.sh("iptables", "-w", "-I", "INPUT", "1", *rule)
         try:
             yield

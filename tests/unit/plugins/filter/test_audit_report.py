@@ -47,7 +47,7 @@ def test_formats() -> None:
 
 def test_errors_name_the_filter() -> None:
     audit_report = FilterModule().filters()["audit_report"]
-    with pytest.raises(AnsibleFilterError, match=r"format .pdf. is not one of data, json, junit, html"):
+    with pytest.raises(AnsibleFilterError, match=r"format .pdf. is not one of data, lines, json, junit, html"):
         audit_report(RESULTS, "pdf")
     with pytest.raises(AnsibleFilterError, match=r"hardened\.ftp\.audit_report: audit results must be a dict"):
         audit_report(["h1"])

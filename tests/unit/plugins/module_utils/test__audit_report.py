@@ -123,3 +123,55 @@ def test_html_all_pass() -> None:
 def test_bad_input(bad: t.Any) -> None:
     with pytest.raises(ReportInputError):
         build_report(bad)
+
+
+# --------------------------------------------------------------------------- the probe's reports
+
+
+def _probe_result(passive_status: str = "pass") -> dict[str, t.Any]:
+    from ansible_collections.hardened.ftp.plugins.module_utils._probe_checks import CHECKS, fixes
+
+    broken = passive_status != "pass"
+    checks = [
+        {
+            "id": check_id,
+            "title": title,
+            "status": passive_status if check_id == "passive_address" else "pass",
+            "evidence": ["PASV announced 10.0.0.5 <b>, not 203.0.113.10"] if check_id == "passive_address" else [],
+            "remediation": fixes("vsftpd")[check_id] if check_id == "passive_address" and broken else "",
+            "mapping": [],
+            "waiver": None,
+        }
+        for check_id, title in CHECKS
+    ]
+    return {"address": "ftp1.example.org", "port": 21, "target": "203.0.113.10", "checks": checks}
+
+
+def test_the_probe_report_uses_the_shared_renderer() -> None:
+    from ansible_collections.hardened.ftp.plugins.module_utils._audit_report import render_lines
+
+    report = build_report(
+        {"ftp1": _probe_result("fail"), "ftp2": _probe_result(), "ftp3": {"msg": "inputs refused"}},
+        generated="2026-01-01 00:00:00 UTC",
+        kind="probe",
+    )
+    assert report["kind"] == "probe"
+    assert json.loads(render_json(report)) == report
+    lines = {line.split(":")[0]: line for line in render_lines(report)}
+    assert lines["ftp1"].startswith("ftp1: FAIL passive_address;")
+    assert lines["ftp2"].startswith("ftp2: PASS ")
+    assert lines["ftp3"] == "ftp3: ERROR inputs refused"
+    junit = ET.fromstring(render_junit(report))
+    suites = {suite.get("name"): suite for suite in junit.iter("testsuite")}
+    failures = [case for case in suites["ftp1"].iter("testcase") if case.find("failure") is not None]
+    assert [case.get("name").split()[0] for case in failures] == ["passive_address"]
+    assert "vsftpd_pasv_address" in failures[0].find("failure").text
+    assert suites["ftp3"].find("testcase/error") is not None
+    page = render_html(report)
+    assert "<b>," not in page and "&lt;b&gt;" in page
+    assert "passive_address" in page and "ftp3" in page
+
+
+def test_an_unknown_report_kind_is_refused() -> None:
+    with pytest.raises(ReportInputError, match="kind"):
+        build_report({}, kind="scan")
