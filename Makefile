@@ -13,7 +13,9 @@ COLLECTIONS := $(TMP)/collections
 COLLECTION_LINK := $(COLLECTIONS)/ansible_collections/hardened/ftp
 SUITES ?= bookworm trixie bullseye
 SCENARIOS := $(sort $(notdir $(patsubst %/molecule.yml,%,$(wildcard molecule/*/molecule.yml))))
-SCENARIO ?= $(SCENARIOS)
+# The longest scenarios first, so that parallel jobs end together; any other scenario after them.
+LONGEST_FIRST := pureftpd vsftpd firewall proftpd resilience
+SCENARIO ?= $(filter $(SCENARIOS),$(LONGEST_FIRST)) $(filter-out $(LONGEST_FIRST),$(SCENARIOS))
 
 export PATH := $(BIN):$(PATH)
 export CONTAINERS_CONF := $(ROOT)/testbed/containers.conf
@@ -101,8 +103,10 @@ controllers: venv link host
 	@bash testbed/build-image.sh $${CONTROLLERS_SUITE:-bookworm}
 	python3 tests/controllers/run.py $(if $(CONTROLLERS),--versions $(CONTROLLERS)) $(CONTROLLERS_ARGS)
 
-# MOLECULE_JOBS=2 runs two scenarios at a time (each logs to .tmp/molecule/<scenario>.log).
+# MOLECULE_JOBS=2 runs two scenarios at a time (each logs to .tmp/molecule/<scenario>.log); the
+# whole suite (make test) does, one scenario per core.
 MOLECULE_JOBS ?= 1
+test: MOLECULE_JOBS = 2
 molecule: venv link images
 	@MOLECULE_JOBS=$(MOLECULE_JOBS) bash testbed/molecule-all.sh $(SCENARIO)
 
