@@ -572,14 +572,14 @@ class ServerPlanner:
             return {"enable": False}
         if not generate:
             return {"enable": True, "generate": False, "cert": i["tls_cert"], "key": i["tls_key"]}
+        own_name = "DNS:" + i["tls_common_name"]
         return {
             "enable": True,
             "generate": True,
             "cert": i["tls_generated_cert"],
             "key": i["tls_generated_key"],
             "common_name": i["tls_common_name"],
-            "subject_alt_names": ["DNS:" + i["tls_common_name"]]
-            + [name for name in i["tls_subject_alt_names"] if name != "DNS:" + i["tls_common_name"]],
+            "subject_alt_names": [own_name, *(name for name in i["tls_subject_alt_names"] if name != own_name)],
         }
 
     def snapshot_paths(self) -> list[str]:
