@@ -64,6 +64,7 @@ attributes:
     description: Reads only; the same in check mode.
   diff_mode:
     support: none
+    description: Reads only.
 notes:
   - Reads only; never changes the host.
 seealso:
