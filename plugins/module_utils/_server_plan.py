@@ -366,10 +366,12 @@ class ServerPlanner:
             paths += [i["virtual_users_root"], *(user.home for user in virtual)]
         return {
             "users": sorted(
-                set(i.get("local_users_allowed") or [])
-                | set(self.own_users())
-                | {user.name for user in virtual}
-                | ({vu.OWNER, vu.READER} if virtual else set())
+                set().union(
+                    i.get("local_users_allowed") or [],
+                    self.own_users(),
+                    (user.name for user in virtual),
+                    (vu.OWNER, vu.READER) if virtual else (),
+                )
             ),
             "groups": [self.FTP_GROUP],
             "paths": paths + self.own_paths(),
