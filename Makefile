@@ -35,7 +35,7 @@ LINT_ENV := env HOME=$(LINT_HOME) TMPDIR=$(LINT_TMP) XDG_CACHE_HOME=$(TMP)/cache
 ANTSIBULL := $(ECO_BIN)/antsibull-docs --config-file tests/ecosystem/antsibull.cfg
 
 .PHONY: help demo demo-clean test lint sanity unit controllers molecule images host venv link build build-check clean \
-	docs diagrams changelog ee-context bench eco-venv
+	docs diagrams changelog ee-context bench eco-venv ee-base ee ee-test docsite
 
 help:
 	@echo "make demo      provision a local container as a hardened FTP server and download from it"
@@ -53,6 +53,9 @@ help:
 	@echo "make bench     benchmarks: shell floor, first and second run, audit, fleet of 1/5/10, plugins (bench/README.md)"
 	@echo "               e.g. make bench BENCH_ARGS='--repeat 1 --fleet 1,2' for a quick run"
 	@echo "make ee-context  build the collection and write the execution environment's build context to .tmp/ee"
+	@echo "make ee        build the execution environment $(EE_IMAGE) offline: base image by debootstrap, ansible-builder"
+	@echo "make ee-test   the demo's converge, a second run and the audit through ansible-navigator in that image (not in make test)"
+	@echo "make docsite   the antsibull-docs Sphinx site of the collection into .tmp/docsite/build/html"
 
 $(BIN)/activate: requirements-dev.txt
 	@echo "[venv] creating $(VENV) with the pinned tools (first time: about two minutes)"
@@ -91,7 +94,7 @@ demo: venv link host
 demo-clean:
 	podman rm -f hardened-ftp-demo
 
-test: lint sanity unit controllers build-check molecule
+test: lint docsite sanity unit controllers build-check molecule
 	@echo "[test] all passed"
 
 lint: venv link eco-venv
@@ -157,11 +160,52 @@ changelog: venv
 	printf -- '---\nancestor: null\nreleases: {}\n' > changelogs/changelog.yaml
 	antsibull-changelog release --reload-plugins --version $(VERSION)
 
-ee-context: build
-	@command -v ansible-builder >/dev/null || { echo "ansible-builder is missing: pip install ansible-builder" >&2; exit 1; }
+# For a builder with a Galaxy server: execution-environment.yml as it is.
+ee-context: build eco-venv
 	cp $(TMP)/dist/hardened-ftp-$(VERSION).tar.gz $(TMP)/dist/hardened-ftp.tar.gz
-	ansible-builder create -f execution-environment.yml --context $(TMP)/ee
+	$(ECO_BIN)/ansible-builder create -f execution-environment.yml --context $(TMP)/ee
 	@echo "[ee] build context in $(TMP)/ee; build it with: ansible-builder build -f execution-environment.yml --context $(TMP)/ee -t hardened-ftp-ee:$(VERSION)"
+
+# The execution environment, built here without a registry or a Galaxy server: the base image by
+# debootstrap (tests/ee/build-base.sh), the dependencies from the pinned `ansible` package
+# (tests/ee/offline_definition.py), then ansible-builder with podman. ee-test runs it (tests/ee/run.sh).
+EE_BASE_IMAGE ?= localhost/hardened-ftp-ee-base:bookworm
+EE_IMAGE ?= localhost/hardened-ftp-ee:$(VERSION)
+ee-base: host
+	@bash tests/ee/build-base.sh $(EE_BASE_IMAGE)
+
+ee: build eco-venv ee-base
+	@rm -rf $(TMP)/ee-build
+	cp $(TMP)/dist/hardened-ftp-$(VERSION).tar.gz $(TMP)/dist/hardened-ftp.tar.gz
+	$(ECO_BIN)/python tests/ee/offline_definition.py --out $(TMP)/ee-build --tarball $(TMP)/dist/hardened-ftp.tar.gz \
+	  --base-image $(EE_BASE_IMAGE)
+	@start=$$SECONDS; \
+	$(ECO_BIN)/ansible-builder build -f $(TMP)/ee-build/execution-environment.yml --context $(TMP)/ee-build/context \
+	  --container-runtime podman -t $(EE_IMAGE) -v 1 > $(TMP)/ee-build/build.log 2>&1 \
+	  || { tail -n 40 $(TMP)/ee-build/build.log >&2; echo "[ee] ansible-builder build failed (log: $(TMP)/ee-build/build.log)" >&2; exit 1; }; \
+	echo "[ee] $(EE_IMAGE): built in $$((SECONDS - start)) s, $$(podman image inspect --format '{{.Size}}' $(EE_IMAGE) | awk '{printf "%.0f MB", $$1/1e6}')"
+	@podman run --rm $(EE_IMAGE) ansible-galaxy collection list 2>/dev/null | grep -E '^(hardened\.ftp|ansible\.utils|community\.(general|crypto)) ' | sed 's/^/[ee]   /'
+
+ee-test: venv link host eco-venv
+	@bash testbed/build-image.sh bookworm
+	@podman image exists $(EE_IMAGE) || $(MAKE) ee
+	@ECO_BIN=$(ECO_BIN) bash tests/ee/run.sh $(EE_IMAGE)
+
+# The collection's docs site (antsibull-docs + Sphinx), from the same sources as docs/reference/: the
+# plugins' DOCUMENTATION and the roles' argument specs, read through ansible-doc.
+docsite: venv link eco-venv
+	@rm -rf $(TMP)/docsite $(LINT_HOME) $(LINT_TMP) && mkdir -p $(TMP)/docsite $(LINT_HOME) $(LINT_TMP)
+	$(LINT_ENV) $(ECO_BIN)/antsibull-docs --config-file tests/ecosystem/antsibull.cfg sphinx-init --use-current --squash-hierarchy \
+	  --dest-dir $(TMP)/docsite hardened.ftp > /dev/null
+	cat tests/ecosystem/docsite_conf.py >> $(TMP)/docsite/conf.py
+	@# build.sh runs antsibull-docs with this file: our logging settings, so nothing goes to ~/antsibull.log.
+	cat tests/ecosystem/antsibull.cfg >> $(TMP)/docsite/antsibull-docs.cfg
+	cd $(TMP)/docsite && $(LINT_ENV) PATH=$(ECO_BIN):$$PATH ./build.sh > build.log 2>&1 \
+	  || { tail -n 30 build.log >&2; echo "[docsite] the build failed (log: $(TMP)/docsite/build.log)" >&2; exit 1; }
+	@! grep -E 'WARNING|ERROR' $(TMP)/docsite/build.log || { echo "[docsite] Sphinx reported the warnings above" >&2; exit 1; }
+	python3 tests/docs_reference.py --docsite $(TMP)/docsite/build/html
+	python3 tests/home_check.py --home $(LINT_HOME) --tmp $(LINT_TMP)
+	@echo "[docsite] $(TMP)/docsite/build/html/index.html ($$(find $(TMP)/docsite/build/html -name '*.html' | wc -l) pages)"
 
 # Takes 15-60 min on 2 cores (it depends on the machine and its load) with the defaults
 # (--repeat 3 --fleet 1,5,10); writes bench/results/ and bench/RESULTS.md. Containers bench-*, network hardened-ftp-bench, removed at the end.
