@@ -596,7 +596,7 @@ class ServerPlanner:
             "pasv_address": i["pasv_address"] if pasv else "",
             "active_enable": self.active_enable(),
             "tls_enable": i["tls_enable"],
-            "tls_required": bool(i["tls_enable"] and i["tls_required"]),
+            "tls_required": self.tls_every_session(),
             "anonymous_enable": i["anonymous_enable"],
             "anon_upload_enable": i["dropbox"],
             "port_promiscuous": False,
@@ -604,6 +604,11 @@ class ServerPlanner:
 
     def active_enable(self) -> bool:
         return True
+
+    def tls_every_session(self) -> bool:
+        """The fact's tls_required: every session, anonymous ones included, is TLS (the readers' meaning)."""
+        i = self.inputs
+        return bool(i["tls_enable"] and i["tls_required"])
 
     def directories(self, fresh: bool) -> list[dict[str, t.Any]]:
         """Directories the role creates or keeps, in order, with owner, group and mode."""

@@ -388,6 +388,11 @@ class VsftpdPlanner(ServerPlanner):
     def watched_dirs(self) -> list[str]:
         return [item["path"] for item in self.own_directories(False)]
 
+    def tls_every_session(self) -> bool:
+        # vsftpd_tls_required forces TLS on local logins; anonymous sessions stay in clear text
+        # (allow_anon_ssl=NO), as _vsftpd_conf reads it back.
+        return super().tls_every_session() and not self.inputs["anonymous_enable"]
+
     def active_enable(self) -> bool:
         return bool(self.inputs["active_enable"])
 

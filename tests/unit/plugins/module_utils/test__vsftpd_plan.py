@@ -23,7 +23,9 @@ from ansible_collections.hardened.ftp.plugins.module_utils._vsftpd_conf import (
     NUMERIC_OPTIONS,
     STRING_OPTIONS,
     _directives,
+    parse_vsftpd_conf,
     vsftpd_conf_problems,
+    vsftpd_server_model,
 )
 from ansible_collections.hardened.ftp.plugins.module_utils._vsftpd_plan import (
     MANAGED_OPTIONS,
@@ -380,3 +382,24 @@ def test_no_virtual_user_adds_a_directive_or_a_line(name: str, home: str, hashed
     lines = [pwdfile_line(user["name"], made.virtual.hashes[user["name"]]) for user in plan["virtual_users"]["users"]]
     assert "\n".join(lines).count("\n") == len(lines) - 1 and all(line.count(":") == 1 for line in lines)
     assert hashed not in str(plan)
+
+
+@pytest.mark.parametrize("anonymous", [True, False])
+@pytest.mark.parametrize("tls", [(True, True), (True, False), (False, False)])
+@pytest.mark.parametrize("active", [True, False])
+def test_the_published_fact_is_what_vsftpd_reads_back(anonymous: bool, tls: tuple[bool, bool], active: bool) -> None:
+    """The firewall and the consistency check trust the fact: it must say what the written file means."""
+    made = planner(
+        "vsftpd",
+        host(users={"alice": alice()}),
+        anonymous_enable=anonymous,
+        local_enable=True,
+        local_users_allowed=["alice"],
+        tls_enable=tls[0],
+        tls_required=tls[1],
+        active_enable=active,
+    )
+    assert not made.errors, messages(made)
+    plan = made.plan()
+    read = vsftpd_server_model(parse_vsftpd_conf(render(plan)))
+    assert read == plan["fact"]
