@@ -272,7 +272,7 @@ def compare_docsite(html: Path) -> int:
     """The docsite documents exactly the roles and plugins docs/reference/ documents."""
     ours = {f"{p.stem}_role.html" for p in (OUT / "roles").glob("*.md")}
     for page in (OUT / "plugins").glob("*.md"):
-        kind, _, name = page.stem.partition("_")
+        kind, name = page.stem.split("_", 1)
         ours.add(f"{name}_{kind}.html")
     site = {p.name for p in html.glob("*_*.html") if p.stem.rsplit("_", 1)[-1] in {"role", "module", "filter"}}
     problems = [f"the docsite has no {name} (docs/reference/ has it)" for name in sorted(ours - site)]

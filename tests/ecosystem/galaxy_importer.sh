@@ -69,7 +69,7 @@ fi
 elapsed=$((SECONDS - start))
 found="$(grep -E '^(WARNING|ERROR|CRITICAL)' "$WORK/importer.log" || true)"
 if [ -n "$found" ]; then
-  echo "$found" | sed 's/^/[importer]   /' >&2
+  while IFS= read -r line; do printf '[importer]   %s\n' "$line"; done <<< "$found" >&2
   cat >&2 <<'TXT'
 [importer] FAIL: galaxy-importer logged the warnings above; Galaxy shows them on the collection's page.
 [importer]   W503/E203 and other flake8 codes: flake8 runs with its defaults (--isolated), so rewrite
