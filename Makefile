@@ -54,7 +54,7 @@ help:
 	@echo "               e.g. make bench BENCH_ARGS='--repeat 1 --fleet 1,2' for a quick run"
 	@echo "make ee-context  build the collection and write the execution environment's build context to .tmp/ee"
 	@echo "make ee        build the execution environment $(EE_IMAGE) offline: base image by debootstrap, ansible-builder"
-	@echo "make ee-test   the demo's converge, a second run and the audit through ansible-navigator in that image (not in make test)"
+	@echo "make ee-test   the demo's converge, a second run and the audit through ansible-navigator in that image (in make test; a cached image is reused)"
 	@echo "make docsite   the antsibull-docs Sphinx site of the collection into .tmp/docsite/build/html"
 
 $(BIN)/activate: requirements-dev.txt
@@ -94,7 +94,7 @@ demo: venv link host
 demo-clean:
 	podman rm -f hardened-ftp-demo
 
-test: lint docsite sanity unit controllers build-check molecule
+test: lint docsite sanity unit controllers build-check ee-test molecule
 	@echo "[test] all passed"
 
 lint: venv link eco-venv
@@ -174,21 +174,29 @@ EE_IMAGE ?= localhost/hardened-ftp-ee:$(VERSION)
 ee-base: host
 	@bash tests/ee/build-base.sh $(EE_BASE_IMAGE)
 
+# The image carries its build context's digest (tests/ee/offline_definition.py): a build whose image
+# already has it is skipped (EE_REBUILD=1 forces one), any change to what goes in rebuilds.
+EE_REBUILD ?= 0
 ee: build eco-venv ee-base
-	@rm -rf $(TMP)/ee-build
 	cp $(TMP)/dist/hardened-ftp-$(VERSION).tar.gz $(TMP)/dist/hardened-ftp.tar.gz
+	@digest="$$($(ECO_BIN)/python tests/ee/offline_definition.py --digest --tarball $(TMP)/dist/hardened-ftp.tar.gz \
+	  --base-image $(EE_BASE_IMAGE))"; \
+	have="$$(podman image inspect --format '{{ index .Labels "org.hardened-ftp.ee.context" }}' $(EE_IMAGE) 2>/dev/null || true)"; \
+	if [ "$(EE_REBUILD)" != 1 ] && [ "$$have" = "$$digest" ]; then \
+	  echo "[ee] $(EE_IMAGE): cached, its build context is unchanged ($${digest:0:12}); EE_REBUILD=1 rebuilds it"; exit 0; fi; \
+	rm -rf $(TMP)/ee-build; \
 	$(ECO_BIN)/python tests/ee/offline_definition.py --out $(TMP)/ee-build --tarball $(TMP)/dist/hardened-ftp.tar.gz \
-	  --base-image $(EE_BASE_IMAGE)
-	@start=$$SECONDS; \
+	  --base-image $(EE_BASE_IMAGE); \
+	start=$$SECONDS; \
 	$(ECO_BIN)/ansible-builder build -f $(TMP)/ee-build/execution-environment.yml --context $(TMP)/ee-build/context \
 	  --container-runtime podman -t $(EE_IMAGE) -v 1 > $(TMP)/ee-build/build.log 2>&1 \
 	  || { tail -n 40 $(TMP)/ee-build/build.log >&2; echo "[ee] ansible-builder build failed (log: $(TMP)/ee-build/build.log)" >&2; exit 1; }; \
-	echo "[ee] $(EE_IMAGE): built in $$((SECONDS - start)) s, $$(podman image inspect --format '{{.Size}}' $(EE_IMAGE) | awk '{printf "%.0f MB", $$1/1e6}')"
-	@podman run --rm $(EE_IMAGE) ansible-galaxy collection list 2>/dev/null | grep -E '^(hardened\.ftp|ansible\.utils|community\.(general|crypto)) ' | sed 's/^/[ee]   /'
+	echo "[ee] $(EE_IMAGE): built in $$((SECONDS - start)) s, $$(podman image inspect --format '{{.Size}}' $(EE_IMAGE) | awk '{printf "%.0f MB", $$1/1e6}'), context $${digest:0:12}"; \
+	podman run --rm $(EE_IMAGE) ansible-galaxy collection list 2>/dev/null | grep -E '^(hardened\.ftp|community\.(general|crypto)) ' | sed 's/^/[ee]   /'
 
 ee-test: venv link host eco-venv
 	@bash testbed/build-image.sh bookworm
-	@podman image exists $(EE_IMAGE) || $(MAKE) ee
+	@$(MAKE) --no-print-directory ee
 	@ECO_BIN=$(ECO_BIN) bash tests/ee/run.sh $(EE_IMAGE)
 
 # The collection's docs site (antsibull-docs + Sphinx), from the same sources as docs/reference/: the

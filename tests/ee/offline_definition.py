@@ -2,7 +2,7 @@
 """Write the build context's definition for an execution environment built without a Galaxy server.
 
 execution-environment.yml names the collection's dependencies as Galaxy would serve them
-(``ansible.utils >=2.12.0``...). Where no Galaxy server is reachable (this repository's CI), each
+(``community.general >=8.0.0``...). Where no Galaxy server is reachable (this repository's CI), each
 one is taken from the ``ansible`` community package pinned in tests/ecosystem/requirements.txt,
 packed as a collection tarball (its FILES.json rewritten to the files that package ships: it leaves
 out some development files the original artifact lists), and checked against galaxy.yml's range.
@@ -12,7 +12,13 @@ pip reads instead of an index (/etc/pip.conf for the build only; removed from th
 The definition written is execution-environment.yml with each name entry replaced by its tarball,
 ``ansible-galaxy --offline``, the wheelhouse, and the base image given; everything else is the same.
 
+The image is labelled with the build context's digest (``context_digest``): the collection's
+MANIFEST.json (which holds the checksum of every file in it), the definition, the EE's build scripts
+and pins, and the base image's id. ``--digest`` prints it alone, so `make ee` skips a build whose
+image already carries it; any change to what goes into the image changes it.
+
 usage: tests/ee/offline_definition.py --out DIR --tarball TARBALL --base-image IMAGE
+       tests/ee/offline_definition.py --digest --tarball TARBALL --base-image IMAGE
 """
 
 from __future__ import annotations
@@ -110,7 +116,9 @@ def wheelhouse(tarballs: list[Path], target: Path) -> int:
             check=True,
             capture_output=True,
         )
-        requirements = [line for line in wanted.read_text().splitlines() if line and not line.startswith("#")]
+        # introspect writes no file when no collection asks for a Python package.
+        text = wanted.read_text() if wanted.is_file() else ""
+        requirements = [line for line in text.splitlines() if line and not line.startswith("#")]
         fetched = subprocess.run(
             [sys.executable, "-m", "pip", "wheel", "--quiet", "-w", str(target), *BUILDER_PACKAGES]
             + (["-r", str(wanted)] if requirements else []),
@@ -121,6 +129,34 @@ def wheelhouse(tarballs: list[Path], target: Path) -> int:
         if fetched.returncode:
             raise SystemExit(f"offline_definition: pip wheel failed:\n{fetched.stdout}{fetched.stderr}")
     return len(list(target.glob("*.whl")))
+
+
+DIGEST_LABEL = "org.hardened-ftp.ee.context"
+# What shapes the image besides the collection and the base image.
+DIGEST_SOURCES = [
+    "execution-environment.yml",
+    "galaxy.yml",
+    "tests/ecosystem/requirements.txt",
+    "tests/ee/offline_definition.py",
+    "tests/ee/build-base.sh",
+]
+
+
+def context_digest(tarball: Path, base_image: str) -> str:
+    """sha256 of everything the image is built from (the wheels' versions follow the pins)."""
+    digest = hashlib.sha256()
+    with tarfile.open(tarball) as tar:
+        member = tar.extractfile("MANIFEST.json")
+        if member is None:
+            raise SystemExit(f"offline_definition: {tarball} has no MANIFEST.json")
+        digest.update(member.read())
+    for name in DIGEST_SOURCES:
+        digest.update(name.encode() + b"\0" + (ROOT / name).read_bytes())
+    image_id = subprocess.run(
+        ["podman", "image", "inspect", "--format", "{{.Id}}", base_image], capture_output=True, text=True, check=True
+    ).stdout.strip()
+    digest.update(image_id.encode())
+    return digest.hexdigest()
 
 
 def write(out: Path, tarball: Path, base_image: str) -> list[str]:
@@ -173,20 +209,28 @@ def write(out: Path, tarball: Path, base_image: str) -> list[str]:
         ]
     )
     # The final stage is still root here; ansible-builder switches to uid 1000 after these steps.
-    steps.setdefault("append_final", []).append("RUN rm -rf /wheels /etc/pip.conf")
+    steps.setdefault("append_final", []).extend(
+        ["RUN rm -rf /wheels /etc/pip.conf", f"LABEL {DIGEST_LABEL}={context_digest(tarball, base_image)}"]
+    )
     (out / "execution-environment.yml").write_text(yaml.safe_dump(definition, sort_keys=False))
     return notes
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", maxsplit=1)[0])
-    parser.add_argument("--out", type=Path, required=True)
+    parser.add_argument("--out", type=Path)
+    parser.add_argument("--digest", action="store_true", help="print the build context's digest, write nothing")
     parser.add_argument("--tarball", type=Path, required=True)
     parser.add_argument("--base-image", required=True)
     args = parser.parse_args(argv)
     if not args.tarball.is_file():
         print(f"offline_definition: no tarball at {args.tarball}; run make build", file=sys.stderr)
         return 1
+    if args.digest:
+        print(context_digest(args.tarball, args.base_image))
+        return 0
+    if args.out is None:
+        parser.error("--out is required unless --digest")
     args.out.mkdir(parents=True, exist_ok=True)
     for note in write(args.out, args.tarball.resolve(), args.base_image):
         print(f"[ee] {note}")

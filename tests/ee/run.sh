@@ -56,8 +56,8 @@ navigate() {  # navigate LOG PLAYBOOK [ARGS...]: ansible-navigator run in the im
   shift 2
   # ansible-navigator hands every ANSIBLE_* variable of its environment to the EE: make's
   # (ANSIBLE_COLLECTIONS_PATH to the work tree) would hide the image's collections. A user's shell has none.
-  local unset=()
-  while IFS= read -r name; do unset+=(-u "$name"); done < <(compgen -e | grep '^ANSIBLE_' || true)
+  local unset=() var
+  while IFS= read -r var; do unset+=(-u "$var"); done < <(compgen -e | grep '^ANSIBLE_' || true)
   (cd "$WORK/project" && env "${unset[@]}" ANSIBLE_NAVIGATOR_CONFIG="$WORK/project/ansible-navigator.yml" \
     "$NAVIGATOR" run "$playbook" -i inventory.yml --eei "$IMAGE" --pp never --ce podman -m stdout \
     --lf "$WORK/navigator.log" --eev "$WORK/ssh:$WORK/ssh:Z" "$@") > "$WORK/$log" 2>&1
