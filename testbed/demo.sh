@@ -11,15 +11,7 @@ STATE="$ROOT/.tmp/demo"
 mkdir -p "$STATE"
 
 say "demo: starting a fresh container '$NAME' from ${TESTBED_IMAGE_REPO}:$SUITE"
-podman rm -f "$NAME" >/dev/null 2>&1 || true
-podman run -d --name "$NAME" --hostname "$NAME" --systemd=always --cap-add NET_ADMIN \
-  "${TESTBED_IMAGE_REPO}:$SUITE" >/dev/null
-for _ in $(seq 1 30); do
-  state="$(podman exec "$NAME" systemctl is-system-running 2>/dev/null || true)"
-  case "$state" in running|degraded) break ;; esac
-  sleep 1
-done
-ADDR="$(podman inspect -f '{{.NetworkSettings.IPAddress}}' "$NAME")"
+start_bare_container "$NAME" "$SUITE"
 say "demo: container is up at $ADDR (systemd: ${state:-unknown})"
 
 bash "$TESTBED_DIR/demo-inventory.sh" "$NAME" "$ADDR" > "$STATE/inventory.yml"

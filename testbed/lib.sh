@@ -27,3 +27,19 @@ testbed_mirror() {
   [ -n "$uri" ] || die "no Debian mirror found in /etc/apt sources; set TESTBED_MIRROR=<url of a Debian mirror>"
   printf '%s\n' "${uri%/}"
 }
+
+# start_bare_container NAME SUITE: a fresh container NAME from the bare testbed image of SUITE, with
+# systemd up (running or degraded; at most 30 s). Sets ADDR (its address) and state (systemd's).
+start_bare_container() {
+  local name="$1" suite="$2"
+  podman rm -f "$name" >/dev/null 2>&1 || true
+  podman run -d --name "$name" --hostname "$name" --systemd=always --cap-add NET_ADMIN \
+    "${TESTBED_IMAGE_REPO}:$suite" >/dev/null
+  for _ in $(seq 1 30); do
+    state="$(podman exec "$name" systemctl is-system-running 2>/dev/null || true)"
+    case "$state" in running|degraded) break ;; esac
+    sleep 1
+  done
+  # shellcheck disable=SC2034 # for the caller
+  ADDR="$(podman inspect -f '{{.NetworkSettings.IPAddress}}' "$name")"
+}

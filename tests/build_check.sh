@@ -30,6 +30,10 @@ for f in README.md LICENSE CHANGELOG.md MANIFEST.json FILES.json execution-envir
 done
 [ "$fail" = 0 ] || exit 1
 
+# What Galaxy runs on an upload, in the publisher's tools venv (make eco-venv).
+[ -n "${ECO_BIN:-}" ] || { echo "[build] FAIL: ECO_BIN is not set; run make build-check (it installs the importer)" >&2; exit 1; }
+PATH="$ECO_BIN:$PATH" bash "$ROOT/tests/ecosystem/galaxy_importer.sh" "$TARBALL"
+
 ANSIBLE_COLLECTIONS_PATH="$WORK/installed" ansible-galaxy collection install "$TARBALL" -p "$WORK/installed" >/dev/null
 export ANSIBLE_COLLECTIONS_PATH="$WORK/installed"
 listed="$(ansible-doc -l hardened.ftp 2>&1)"
@@ -54,4 +58,29 @@ for path in playbooks/*.yml; do
   ansible-playbook -i "$WORK/inventory.yml" --syntax-check "hardened.ftp.$name" >/dev/null \
     || { echo "[build] FAIL: ansible-playbook hardened.ftp.$name does not load from the installed collection" >&2; exit 1; }
 done
-echo "[build] installed from the tarball; ansible-doc renders every module, filter and role; every playbook loads by name"
+# meta/runtime.yml's action group: module_defaults for group/hardened.ftp.checks reaches the check modules.
+# ftp_server_facts is given no option in the task: it reads the vsftpd.conf the group's defaults name.
+printf 'listen=YES\nlisten_port=2121\npasv_enable=YES\npasv_min_port=40100\npasv_max_port=40109\n' > "$WORK/vsftpd.conf"
+cat > "$WORK/group.yml" <<EOF
+- name: module_defaults through the action group
+  hosts: localhost
+  connection: local
+  gather_facts: false
+  module_defaults:
+    group/hardened.ftp.checks:
+      daemon: vsftpd
+      vsftpd_conf: $WORK/vsftpd.conf
+  tasks:
+    - name: Read the server configuration the group's defaults point at
+      hardened.ftp.ftp_server_facts:
+      register: read
+    - name: The defaults reached the module
+      ansible.builtin.assert:
+        that:
+          - read.config_path == '$WORK/vsftpd.conf'
+          - read.server.control_port == 2121
+          - read.server.pasv_min_port == 40100
+EOF
+ANSIBLE_LOCAL_TEMP="$WORK/ansible-tmp" ansible-playbook -i localhost, -e "ansible_python_interpreter=$(command -v python3)" "$WORK/group.yml" > "$WORK/group.log" 2>&1 \
+  || { tail -n 20 "$WORK/group.log" >&2; echo "[build] FAIL: module_defaults for group/hardened.ftp.checks did not reach hardened.ftp.ftp_server_facts (meta/runtime.yml action_groups: checks)" >&2; exit 1; }
+echo "[build] installed from the tarball; ansible-doc renders every module, filter and role; every playbook loads by name; group/hardened.ftp.checks sets the check modules' options"

@@ -8,8 +8,13 @@
 
 The output depends only on the sources: no dates, no absolute paths, keys sorted.
 
+The antsibull-docs Sphinx site (`make docsite`) is rendered from the same sources (ansible-doc's
+metadata of the plugins and roles); ``--docsite`` checks it has a page for each of these, and no other.
+
 usage: tests/docs_reference.py           write the pages
        tests/docs_reference.py --check   exit 1 when a page is missing, stale or left over
+       tests/docs_reference.py --docsite DIR   exit 1 when the built site DIR (build/html) lacks a
+                                               role or plugin page of docs/reference/, or has another
 """
 
 from __future__ import annotations
@@ -263,7 +268,26 @@ def generate() -> dict[Path, str]:
     return pages
 
 
+def compare_docsite(html: Path) -> int:
+    """The docsite documents exactly the roles and plugins docs/reference/ documents."""
+    ours = {f"{p.stem}_role.html" for p in (OUT / "roles").glob("*.md")}
+    for page in (OUT / "plugins").glob("*.md"):
+        kind, name = page.stem.split("_", 1)
+        ours.add(f"{name}_{kind}.html")
+    site = {p.name for p in html.glob("*_*.html") if p.stem.rsplit("_", 1)[-1] in {"role", "module", "filter"}}
+    problems = [f"the docsite has no {name} (docs/reference/ has it)" for name in sorted(ours - site)]
+    problems += [
+        f"the docsite has {name}, which docs/reference/ lacks (run `make docs`)" for name in sorted(site - ours)
+    ]
+    for p in problems:
+        print(f"docs_reference: {p}", file=sys.stderr)
+    print(f"docs_reference: docsite {html}: {len(site)} role and plugin pages, {len(problems)} problems")
+    return 1 if problems else 0
+
+
 def main(argv: list[str]) -> int:
+    if argv[:1] == ["--docsite"] and len(argv) == 2:
+        return compare_docsite(Path(argv[1]))
     check = "--check" in argv
     pages = generate()
     existing = set(OUT.rglob("*.md")) if OUT.is_dir() else set()

@@ -7,9 +7,15 @@ from __future__ import annotations
 
 
 class ModuleDocFragment:
-    # The modules only read: check mode is a normal run and there is never a diff.
+    # The modules only read: check mode is a normal run and there is never a diff. They share their
+    # options, so meta/runtime.yml puts them in one action group for module_defaults.
     DOCUMENTATION = r"""
 attributes:
+  action_group:
+    description: Use C(group/hardened.ftp.checks) in C(module_defaults) to set the options they share once.
+    support: full
+    membership:
+      - hardened.ftp.checks
   check_mode:
     support: full
     description: The module only reads, so check mode behaves exactly like a normal run.

@@ -12,7 +12,7 @@ author: hardened.ftp maintainers
 description:
   - Returns the names in the input that are not vsftpd 3.0.x configuration options, in input order.
   - vsftpd refuses to start on an unknown option, so the C(hardened.ftp.vsftpd) role uses this to reject
-    a misspelt key in O(vsftpd_extra_options) before anything on the host changes.
+    a misspelt key in O(hardened.ftp.vsftpd#role:main:vsftpd_extra_options) before anything on the host changes.
 positional: _input
 options:
   _input:

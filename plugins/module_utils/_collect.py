@@ -104,13 +104,10 @@ def pureftpd_argv(processes: t.Sequence[tuple[str, list[str]]]) -> list[str] | N
     most builds: a command line without a single option says nothing, and the files are read.
     """
     for comm, argv in processes:
-        if (
-            comm.startswith("pure-ftpd")
-            and argv
-            and "wrapper" not in argv[0]
-            and "pure-ftpd" in os.path.basename(argv[0]).split(" ")[0]
-            and any(arg.startswith("-") for arg in argv[1:])
-        ):
+        if not (comm.startswith("pure-ftpd") and argv) or "wrapper" in argv[0]:
+            continue
+        program = os.path.basename(argv[0]).split(" ")[0]
+        if "pure-ftpd" in program and any(arg.startswith("-") for arg in argv[1:]):
             return argv
     return None
 
@@ -223,12 +220,9 @@ def _nft_without_iptables_compat(data: t.Mapping[str, t.Any]) -> dict[str, t.Any
     compat = set()
     for item in data.get("nftables", []):
         chain = item.get("chain") if isinstance(item, dict) else None
-        if (
-            chain
-            and chain.get("family") in ("ip", "ip6")
-            and chain.get("table") in IPTABLES_COMPAT_TABLES
-            and chain.get("name") in IPTABLES_CHAIN_NAMES
-        ):
+        if not chain or chain.get("family") not in ("ip", "ip6"):
+            continue
+        if chain.get("table") in IPTABLES_COMPAT_TABLES and chain.get("name") in IPTABLES_CHAIN_NAMES:
             compat.add((chain.get("family"), chain.get("table")))
     kept = []
     for item in data.get("nftables", []):

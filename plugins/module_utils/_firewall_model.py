@@ -77,13 +77,8 @@ def _interesting(ruleset: Ruleset, family: str) -> tuple[list[Net], list[str]]:
                     continue
                 if match.protocols is not None and "tcp" not in match.protocols and not match.proto_neg:
                     continue
-                if (
-                    rule.action == "accept"
-                    and chain.kind in ("filter", "security")
-                    and match.dports is not None
-                    and match.saddr is not None
-                    and not match.saddr_neg
-                ):
+                accepts_ports = rule.action == "accept" and chain.kind in ("filter", "security")
+                if accepts_ports and match.dports is not None and match.saddr is not None and not match.saddr_neg:
                     for network in match.saddr:
                         if network.prefixlen and network.version == version and network not in seen:
                             seen.add(network)
@@ -274,12 +269,9 @@ def _source_context(evaluated: t.Sequence[str], source: str | None) -> str:
     best, best_len = "any", -1
     for text in evaluated:
         network = _network(text)
-        if (
-            network is not None
-            and network.version == wanted.version
-            and wanted.subnet_of(network)  # type: ignore[arg-type]
-            and network.prefixlen > best_len
-        ):
+        if network is None or network.version != wanted.version:
+            continue
+        if wanted.subnet_of(network) and network.prefixlen > best_len:  # type: ignore[arg-type]
             best, best_len = text, network.prefixlen
     return best
 

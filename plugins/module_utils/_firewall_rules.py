@@ -176,9 +176,9 @@ def restore_input(
             lines = [f"-D {chain} {number}" for chain, number in sorted(deletes, key=lambda d: -d[1])]
             tables[table] = lines + tables.get(table, [])
     for hook in hooks:
-        tables.setdefault(hook["table"], []).append(
-            "-I " + hook["chain"] + " 1 " + hook_rule(hook["chain"], hook["jump"])[len("-A " + hook["chain"]) + 1 :]
-        )
+        # hook_rule's text after its "-A CHAIN ", as an insertion at the top of the chain.
+        rest = hook_rule(hook["chain"], hook["jump"])[slice(len("-A " + hook["chain"]) + 1, None)]
+        tables.setdefault(hook["table"], []).append("-I " + hook["chain"] + " 1 " + rest)
     if policy:
         tables.setdefault("filter", []).insert(0, ":INPUT DROP [0:0]")
     out: list[str] = []
@@ -198,7 +198,7 @@ def with_block(text: str, block: str) -> str:
     start = next((n for n, line in enumerate(lines) if line.strip() == UFW_BEGIN), None)
     end = next((n for n, line in enumerate(lines) if line.strip() == UFW_END), None)
     if start is not None and end is not None and end > start:
-        del lines[start : end + 1]
+        del lines[slice(start, end + 1)]
     elif start is not None or end is not None:
         raise RulesError(f"the role's managed block is broken (one of '{UFW_BEGIN}' / '{UFW_END}' is missing)")
     if block.strip():
@@ -213,7 +213,7 @@ def block_of(text: str) -> str:
         end = lines.index(UFW_END)
     except ValueError:
         return ""
-    return "\n".join(lines[start + 1 : end]) + "\n" if end > start + 1 else ""
+    return "\n".join(lines[slice(start + 1, end)]) + "\n" if end > start + 1 else ""
 
 
 # --------------------------------------------------------------------------- files and state

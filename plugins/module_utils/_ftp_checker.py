@@ -413,17 +413,15 @@ class _Family:
         names = passive_range_variables(self.server["daemon"])
         port = self.server["control_port"]
         if open_part or unsure:
+            unknown = (
+                f"; whether {_fmt(unsure)} is open depends on rules hardened.ftp cannot evaluate" if unsure else ""
+            )
             self.out.append(
                 _finding(
                     "passive_range_partially_open",
                     "error",
                     f"only {_fmt(open_part)}/tcp of the passive range {low}-{high} is open ({self.label}); "
-                    f"passive transfers on {_fmt(closed)} ({iv_size(closed)} of {size} ports) will hang"
-                    + (
-                        f"; whether {_fmt(unsure)} is open depends on rules hardened.ftp cannot evaluate"
-                        if unsure
-                        else ""
-                    ),
+                    f"passive transfers on {_fmt(closed)} ({iv_size(closed)} of {size} ports) will hang{unknown}",
                     f"open {low}-{high}/tcp in the firewall, or set {names} to {_fmt(open_part)}",
                 )
             )

@@ -305,7 +305,7 @@ class _RuleReader:
         if index + count > len(words):
             raise ParseError(f"option {option} without a value", "iptables-save")
         self.index = index + count
-        return list(words[index : index + count]), negated
+        return list(words[slice(index, index + count)]), negated
 
     def skip_unknown(self) -> list[str]:
         """The values of an option the table does not know: up to the next option or ``!``."""

@@ -19,10 +19,10 @@ PROC_NET = (("tcp", "ipv4"), ("tcp6", "ipv6"))
 def hex_address(text: str, family: str) -> str:
     """An address of /proc/net/tcp*: 32-bit words in host (little-endian) order."""
     raw = bytes.fromhex(text)
-    words = b"".join(raw[index : index + 4][::-1] for index in range(0, len(raw), 4))
+    words = b"".join(raw[slice(index, index + 4)][::-1] for index in range(0, len(raw), 4))
     if family == "ipv4":
         return ".".join(str(byte) for byte in words)
-    groups = [words[index : index + 2].hex() for index in range(0, 16, 2)]
+    groups = [words[slice(index, index + 2)].hex() for index in range(0, 16, 2)]
     return ":".join(group.lstrip("0") or "0" for group in groups)
 
 

@@ -59,13 +59,8 @@ class Net(_Value):
         are cleared); raises :class:`ValueError` otherwise.  Dotted IPv4 takes a fast path."""
         head, slash, prefix = text.partition("/")
         octets = head.split(".")
-        if (
-            len(octets) == 4
-            and "" not in octets
-            and head.isascii()
-            and "".join(octets).isdecimal()
-            and (not slash or (prefix.isascii() and prefix.isdecimal()))
-        ):
+        dotted = len(octets) == 4 and "" not in octets and head.isascii() and "".join(octets).isdecimal()
+        if dotted and (not slash or (prefix.isascii() and prefix.isdecimal())):
             first, second, third, fourth = map(int, octets)
             length = int(prefix) if slash else 32
             if max(first, second, third, fourth) <= 255 and length <= 32:

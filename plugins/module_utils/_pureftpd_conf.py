@@ -224,7 +224,7 @@ def parse_args(argv: t.Sequence[str]) -> dict[str, list[str]]:
             letter = item[position]
             flag = "-" + letter
             if letter in _ARG_FLAGS:
-                value = item[position + 1 :]
+                value = item[slice(position + 1, None)]
                 if not value and index < len(items):
                     value = items[index]
                     index += 1

@@ -366,10 +366,12 @@ class ServerPlanner:
             paths += [i["virtual_users_root"], *(user.home for user in virtual)]
         return {
             "users": sorted(
-                set(i.get("local_users_allowed") or [])
-                | set(self.own_users())
-                | {user.name for user in virtual}
-                | ({vu.OWNER, vu.READER} if virtual else set())
+                set().union(
+                    i.get("local_users_allowed") or [],
+                    self.own_users(),
+                    (user.name for user in virtual),
+                    (vu.OWNER, vu.READER) if virtual else (),
+                )
             ),
             "groups": [self.FTP_GROUP],
             "paths": paths + self.own_paths(),
@@ -654,14 +656,14 @@ class ServerPlanner:
             return {"enable": False}
         if not generate:
             return {"enable": True, "generate": False, "cert": i["tls_cert"], "key": i["tls_key"]}
+        own_name = "DNS:" + i["tls_common_name"]
         return {
             "enable": True,
             "generate": True,
             "cert": i["tls_generated_cert"],
             "key": i["tls_generated_key"],
             "common_name": i["tls_common_name"],
-            "subject_alt_names": ["DNS:" + i["tls_common_name"]]
-            + [name for name in i["tls_subject_alt_names"] if name != "DNS:" + i["tls_common_name"]],
+            "subject_alt_names": [own_name, *(name for name in i["tls_subject_alt_names"] if name != own_name)],
         }
 
     def snapshot_paths(self) -> list[str]:

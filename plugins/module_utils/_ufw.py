@@ -112,7 +112,7 @@ def _status_rule(line: str) -> dict[str, t.Any]:
     if not found:
         raise ParseError(f"cannot read rule line {line.strip()!r}: no ALLOW, DENY, REJECT or LIMIT", "ufw status")
     # Offsets in body: the padded text starts one character earlier.
-    to, source = body[: found.start()].strip(), body[found.end() - 2 :].strip()
+    to, source = body[slice(found.start())].strip(), body[slice(found.end() - 2, None)].strip()
     if not to:
         raise ParseError(f"cannot read rule line {line.strip()!r}: no destination column", "ufw status")
     logged = _LOGGED.search(source)

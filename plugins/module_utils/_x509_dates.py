@@ -33,7 +33,7 @@ def _element(data: bytes, offset: int) -> tuple[int, int, int]:
         count = length & 0x7F
         if not 0 < count <= 4 or start + count > len(data):
             raise CertificateError("bad DER length")
-        length = int.from_bytes(data[start : start + count], "big")
+        length = int.from_bytes(data[slice(start, start + count)], "big")
         start += count
     if start + length > len(data):
         raise CertificateError("truncated DER")

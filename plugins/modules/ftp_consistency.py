@@ -161,10 +161,8 @@ def _model(module: AnsibleModule, name: str) -> dict | None:
     try:
         return normalize_server_model(value)
     except ServerModelError as exc:
-        module.fail_json(
-            msg=f"{name}: {exc}; pass the {FACTS['server']} fact a server role published"
-            + (" or omit server to read the daemon configuration" if name == "server" else "")
-        )
+        alternative = " or omit server to read the daemon configuration" if name == "server" else ""
+        module.fail_json(msg=f"{name}: {exc}; pass the {FACTS['server']} fact a server role published{alternative}")
         raise  # not reached: fail_json exits
 
 

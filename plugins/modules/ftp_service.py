@@ -269,12 +269,11 @@ def main() -> None:
                 service.wait()
         others = ", ".join(f"{cmd} (pid {pid})" for pid, cmd in holders)
         cause = f"port {params['port']} is held by {others}" if others else f"nothing listens on port {params['port']}"
-        after = (
-            f"The last good configuration is back in place and {name} was restarted on it"
-            + (" and holds its port again." if service.holds() else ", but it does not hold its port either.")
-            if restored
-            else f"There is no earlier good configuration to go back to: {name} is not serving."
-        )
+        if restored:
+            port_now = " and holds its port again." if service.holds() else ", but it does not hold its port either."
+            after = f"The last good configuration is back in place and {name} was restarted on it{port_now}"
+        else:
+            after = f"There is no earlier good configuration to go back to: {name} is not serving."
         module.fail_json(
             msg=f"{params['process']} did not hold port {params['port']} after systemctl {verb} {name}: {cause}. "
             f"Journal: {journal}. {after} Fix the cause (another program on the port, a certificate the daemon "

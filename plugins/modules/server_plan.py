@@ -51,7 +51,6 @@ notes:
   - Reads only; never changes the host.
 seealso:
   - module: hardened.ftp.ftp_host_info
-  - module: hardened.ftp.firewall_plan
 """
 
 EXAMPLES = r"""
