@@ -60,8 +60,12 @@ options:
     description:
       - Which packet filter to read. V(auto) uses ufw when it is active, else iptables-save and nft together
         (tables managed by iptables-nft are read once), V(none) reports an open host.
+      - V(firewalld) reads the ruleset firewalld's nftables backend loads with C(nft -j list ruleset) (the table
+        C(inet firewalld), whose zones are chains and whose helpers are C(ct helper) objects), so what is judged
+        is what the kernel enforces, not firewalld's configuration; it fails when that table is not loaded.
+        V(auto) reports V(firewalld) when the table is there.
     type: str
-    choices: [auto, iptables, nftables, ufw, none]
+    choices: [auto, iptables, nftables, firewalld, ufw, none]
     default: auto
   client_sources:
     description:

@@ -43,6 +43,8 @@ PUREFTPD_CONF_DIR = "/etc/pure-ftpd/conf"
 PUREFTPD_CONF_FILES = ("/etc/pure-ftpd/pure-ftpd.conf", "/etc/pure-ftpd.conf")
 IPTABLES_COMPAT_TABLES = frozenset(("filter", "raw", "mangle", "nat", "security"))
 IPTABLES_CHAIN_NAMES = frozenset(("INPUT", "OUTPUT", "FORWARD", "PREROUTING", "POSTROUTING"))
+# The table firewalld's nftables backend loads: its zones are chains, its helpers ct helper objects.
+FIREWALLD_TABLE = "firewalld"
 HELPER_SYSCTL = "/proc/sys/net/netfilter/nf_conntrack_helper"
 
 
@@ -233,6 +235,17 @@ def _nft_without_iptables_compat(data: t.Mapping[str, t.Any]) -> dict[str, t.Any
     return {"nftables": kept}
 
 
+def firewalld_runs(data: t.Mapping[str, t.Any]) -> bool:
+    """Whether a decoded ``nft -j list ruleset`` holds the table firewalld (nftables backend) loads."""
+    return any(
+        isinstance(item, dict)
+        and isinstance(item.get("table"), dict)
+        and item["table"].get("family") == "inet"
+        and item["table"].get("name") == FIREWALLD_TABLE
+        for item in data.get("nftables", [])
+    )
+
+
 def read_ruleset(backend: str, run: Runner, find_bin: BinFinder, ipv6: bool = True) -> tuple[Ruleset, dict[str, t.Any]]:
     """Read the live ruleset; returns it and backend details (ufw status...)."""
     details = {}  # type: t.Dict[str, t.Any]
@@ -262,18 +275,24 @@ def read_ruleset(backend: str, run: Runner, find_bin: BinFinder, ipv6: bool = Tr
             text = _run(run, [path])
             if text.strip():
                 rulesets.append(parse_iptables_save(text, family, backend="ufw" if backend == "ufw" else "iptables"))
-    if backend in ("auto", "nftables"):
+    if backend in ("auto", "nftables", "firewalld"):
         path = find_bin("nft")
         if path is None:
-            if backend == "nftables":
+            if backend in ("nftables", "firewalld"):
                 raise CollectError(
-                    "backend=nftables but the nft command is not installed; set backend to iptables or auto"
+                    f"backend={backend} but the nft command is not installed; set backend to iptables or auto"
                 )
         else:
             data = json.loads(_run(run, [path, "-j", "list", "ruleset"]) or '{"nftables": []}')
             if rulesets:
                 data = _nft_without_iptables_compat(data)
-            nft = parse_nft_json(data)
+            if backend == "firewalld" and not firewalld_runs(data):
+                raise CollectError(
+                    f"backend=firewalld but the live ruleset has no table inet {FIREWALLD_TABLE}: firewalld is not "
+                    "running (systemctl start firewalld), or set backend to nftables or auto"
+                )
+            # firewalld (nftables backend) writes its whole policy as one table, read like any other.
+            nft = parse_nft_json(data, "firewalld" if firewalld_runs(data) else "nftables")
             if nft.tables:
                 rulesets.append(nft)
     if not rulesets:

@@ -21,7 +21,11 @@ SERVER_ARGS = {
 }  # type: t.Dict[str, t.Dict[str, t.Any]]
 
 FIREWALL_ARGS = {
-    "backend": {"type": "str", "default": "auto", "choices": ["auto", "iptables", "nftables", "ufw", "none"]},
+    "backend": {
+        "type": "str",
+        "default": "auto",
+        "choices": ["auto", "iptables", "nftables", "firewalld", "ufw", "none"],
+    },
     "client_sources": {"type": "list", "elements": "str", "default": []},
     "interface": {"type": "str"},
     "auto_helper": {"type": "bool"},

@@ -519,8 +519,32 @@ def helper_assignments(ruleset: Ruleset, family: str, helper_types: t.Mapping[st
 
 
 def default_policy(ruleset: Ruleset, hook: str, family: str) -> str:
-    """``drop`` when any base chain of the hook drops by default, else ``accept``."""
+    """``drop`` when what the rules do not open is not accepted, else ``accept``.
+
+    Either a base chain of the hook drops by default, or (``input``) the chains accept policy but
+    end in a rule that drops or rejects everything left, as firewalld's ``filter_INPUT`` and its
+    zones (``reject with icmpx admin-prohibited``) do: a new TCP connection, from a source and
+    on an interface no rule names, to a port no rule names, is surely not accepted."""
     for _table, chain in base_chains(ruleset, hook, family):
         if chain.policy == "drop":
             return "drop"
-    return "accept"
+    if hook != "input" or not base_chains(ruleset, hook, family):
+        return "accept"
+    residual = iv_complement(named_ports(ruleset, family))
+    if not residual:
+        return "accept"
+    outcome = evaluate_path(ruleset, "input", Context(family=family), residual)
+    return "drop" if not outcome.open and not outcome.uncertain else "accept"
+
+
+def named_ports(ruleset: Ruleset, family: str) -> IntervalSet:
+    """Every destination port some rule of ``family``'s tables names (``dport 22`` and ``dport != 22`` alike)."""
+    named = EMPTY
+    for table in ruleset.tables:
+        if not table.serves(family):
+            continue
+        for chain in table.chains.values():
+            for rule in chain.rules:
+                if rule.match.dports is not None:
+                    named = iv_union(named, rule.match.dports)
+    return named

@@ -60,7 +60,11 @@ firewall:
       type: list
       elements: str
     input_policy:
-      description: Default policy of the input hook per family (V(drop) or V(accept)).
+      description:
+        - What the input hook does with what the rules do not open, per family (V(drop) or V(accept)).
+        - V(drop) when a base input chain drops by default, or when the chains accept by policy but end in a rule
+          that drops or rejects what is left (firewalld), so that a new TCP connection to a port, from a source and
+          on an interface no rule names is surely not accepted.
       type: dict
     output_policy:
       description: Default policy of the output hook per family.

@@ -20,6 +20,8 @@ from ansible_collections.hardened.ftp.plugins.module_utils._audit import (
     validate_waivers,
 )
 from ansible_collections.hardened.ftp.plugins.module_utils._audit_controls import CONTROL_IDS, CONTROLS
+from ansible_collections.hardened.ftp.plugins.module_utils._firewall_model import build_model
+from ansible_collections.hardened.ftp.plugins.module_utils._nftables import parse_nft_json
 from ansible_collections.hardened.ftp.plugins.module_utils._vsftpd_conf import parse_vsftpd_conf, vsftpd_server_model
 
 BASELINE_DOC = Path(__file__).parents[4] / "docs" / "baseline.md"
@@ -353,3 +355,11 @@ def test_virtual_users_controls_fail_by_id() -> None:
     assert found["HFTP-017"]["evidence"][:2] == ["plain: plain text", "old: md5crypt"]
     assert "also accounts of the host (getent passwd): bob" in found["HFTP-018"]["evidence"]
     assert all(item["remediation"] for item in found.values())
+
+
+def test_firewalld_denies_by_its_final_reject(fixture_text: t.Callable[[str], str]) -> None:
+    """Real firewalld 1.3 ruleset (see test__firewalld.py): accept policies, a reject as last rule."""
+    wall = build_model(parse_nft_json(fixture_text("nft_firewalld_helper.json"), "firewalld"))
+    result = next(item for item in evaluate(state(HARDENED_CONF, firewall=wall)) if item["id"] == "HFTP-011")
+    assert result["status"] == "pass", result
+    assert "backend firewalld" in result["evidence"]
