@@ -275,7 +275,8 @@ def main() -> None:
         else:
             after = f"There is no earlier good configuration to go back to: {name} is not serving."
         module.fail_json(
-            msg=f"{params['process']} did not hold port {params['port']} after systemctl {verb} {name}: {cause}. "
+            msg=f"{name} did not run with the new configuration: {params['process']} did not hold its listen port "
+            f"{params['port']} after systemctl {verb} {name}: {cause}. "
             f"Journal: {journal}. {after} Fix the cause (another program on the port, a certificate the daemon "
             f"cannot read, a setting it refuses) and run again.",
             holders=[f"{pid} {cmd}" for pid, cmd in holders],
