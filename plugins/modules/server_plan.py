@@ -11,10 +11,10 @@ short_description: Check every input of an FTP server role against the host, and
 version_added: 1.0.0
 author: hardened.ftp contributors (@hardened)
 description:
-  - The first task of M(hardened.ftp.vsftpd#role) and M(hardened.ftp.pureftpd#role), and of
+  - The first task of M(hardened.ftp.vsftpd#role), M(hardened.ftp.pureftpd#role) and M(hardened.ftp.proftpd#role), and of
     M(hardened.ftp.hardened_ftp#role) before it switches daemons, so that bad input fails before anything on the
     host changes.
-  - Reads every variable with the daemon's prefix (V(vsftpd_), V(pureftpd_)) from the task's variables and checks
+  - Reads every variable with the daemon's prefix (V(vsftpd_), V(pureftpd_), V(proftpd_)) from the task's variables and checks
     each on the controller, before the host is contacted. No value may hold a control character (a newline would
     add directives to a configuration file); user names have one strict shape; paths are normalised and stay where
     they belong (log files under C(/var/log), data directories outside the system trees, the drop-box inside the
@@ -36,7 +36,7 @@ options:
     description: The server role whose inputs to check.
     type: str
     required: true
-    choices: [vsftpd, pureftpd]
+    choices: [vsftpd, pureftpd, proftpd]
 attributes:
   action:
     support: full
@@ -71,7 +71,7 @@ plan:
   type: dict
   contains:
     daemon:
-      description: V(vsftpd) or V(pureftpd).
+      description: V(vsftpd), V(pureftpd) or V(proftpd).
       type: str
     packages:
       description: Debian packages the role installs.
@@ -111,9 +111,11 @@ plan:
       type: list
       elements: str
     settings:
-      description: The daemon's settings (vsftpd - sections of C([name, value]) pairs; Pure-FTPd - setting to value).
+      description:
+        - The daemon's settings (vsftpd - sections of C([name, value]) pairs; Pure-FTPd - setting to value).
+        - ProFTPd has C(config) instead, proftpd.conf as a tree of directives and contexts.
       type: raw
 """
 
 # The options, for the action plugin (plugins/action/server_plan.py), which does the work.
-ARGUMENT_SPEC = {"daemon": {"type": "str", "required": True, "choices": ["vsftpd", "pureftpd"]}}
+ARGUMENT_SPEC = {"daemon": {"type": "str", "required": True, "choices": ["vsftpd", "pureftpd", "proftpd"]}}
