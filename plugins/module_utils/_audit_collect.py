@@ -144,7 +144,9 @@ def read_names(path: str | None) -> list[str] | None:
 
 def daemon_running(daemon: str, processes: t.Sequence[tuple[str, list[str]]]) -> bool:
     for comm, _argv in processes:
-        if (daemon == "vsftpd" and comm == "vsftpd") or (daemon == "pureftpd" and comm.startswith("pure-ftpd")):
+        if (daemon in ("vsftpd", "proftpd") and comm == daemon) or (
+            daemon == "pureftpd" and comm.startswith("pure-ftpd")
+        ):
             return True
     return False
 
@@ -170,12 +172,33 @@ def host_paths(server_info: t.Mapping[str, t.Any], user: t.Mapping[str, t.Any] |
             "anon_root": options.get("anon_root") or home,
             "ftp_username": options.get("ftp_username") or "ftp",
         }
+    if server_info["daemon"] == "proftpd":
+        return proftpd_paths(server_info, home)
     return {
         "config": server_info["config_path"],
         "userlist": None,
         "tls_key": pureftpd_key_path(options),
         "anon_root": home,
         "ftp_username": "ftp",
+    }
+
+
+def proftpd_paths(server_info: t.Mapping[str, t.Any], home: str | None) -> dict[str, t.Any]:
+    """ProFTPd's key (RSA, else EC), its first anonymous area (``~ftp`` is the ftp user's home) and its user."""
+    options = server_info["options"]
+    directives = options.get("directives") or {}
+    areas = [area for area in options.get("anonymous") or [] if area.get("login")]
+    root = areas[0]["root"] if areas else None
+    if root and root.startswith("~"):
+        root = home if root in ("~", "~ftp") else None
+    key = directives.get("TLSRSACertificateKeyFile") or directives.get("TLSECCertificateKeyFile")
+    return {
+        "config": server_info["config_path"],
+        # The allow-list is in proftpd.conf itself (<Limit LOGIN>); AuthUserFile holds hashes and is not read.
+        "userlist": None,
+        "tls_key": key or directives.get("TLSRSACertificateFile") or directives.get("TLSECCertificateFile"),
+        "anon_root": root,
+        "ftp_username": areas[0]["user"] if areas else "ftp",
     }
 
 
