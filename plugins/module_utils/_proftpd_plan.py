@@ -257,8 +257,7 @@ class ProftpdPlanner(ServerPlanner):
         # Virtual users first: with them, neither anonymous nor local logins are needed.
         root = self.take("virtual_users_root", inp.data_directory)
         self.inputs["virtual_users"] = (
-            self.errors.check(virtual_users, self.value("virtual_users"), self.var("virtual_users"), root or "")
-            or []
+            self.errors.check(virtual_users, self.value("virtual_users"), self.var("virtual_users"), root or "") or []
         )
         super().check_local()
 
@@ -640,7 +639,9 @@ class ProftpdPlanner(ServerPlanner):
         if not users:
             return []
         items = [comment("Virtual users: read-only unless write is set; transfer rates.")]
-        items += [section("Directory", [user["home"]], [deny("WRITE", "SITE_CHMOD")]) for user in users if not user["write"]]
+        items += [
+            section("Directory", [user["home"]], [deny("WRITE", "SITE_CHMOD")]) for user in users if not user["write"]
+        ]
         for user in users:
             if user["max_rate"]:
                 rate = f"{user['max_rate'] / 1024:.2f}".rstrip("0").rstrip(".")

@@ -11,17 +11,17 @@ short_description: Check every input of an FTP server role against the host, and
 version_added: 1.0.0
 author: hardened.ftp contributors (@hardened)
 description:
-  - The first task of M(hardened.ftp.vsftpd#role), M(hardened.ftp.pureftpd#role) and M(hardened.ftp.proftpd#role), and of
-    M(hardened.ftp.hardened_ftp#role) before it switches daemons, so that bad input fails before anything on the
-    host changes.
-  - Reads every variable with the daemon's prefix (V(vsftpd_), V(pureftpd_), V(proftpd_)) from the task's variables and checks
-    each on the controller, before the host is contacted. No value may hold a control character (a newline would
-    add directives to a configuration file); user names have one strict shape; paths are normalised and stay where
-    they belong (log files under C(/var/log), data directories outside the system trees, the drop-box inside the
-    anonymous area); addresses and networks have one spelling (no netmask form, no IPv6 scope); the passive range
-    is bounded and holds neither the control port, port 20 nor SSH; TLS cipher lists hold only forward-secret
-    AEAD suites; and every extra option is a known option of the daemon, of the right type, that the role does not
-    write itself.
+  - The first task of M(hardened.ftp.vsftpd#role), M(hardened.ftp.pureftpd#role) and M(hardened.ftp.proftpd#role),
+    and of M(hardened.ftp.hardened_ftp#role) before it switches daemons, so that bad input fails before anything on
+    the host changes.
+  - Reads every variable with the daemon's prefix (V(vsftpd_), V(pureftpd_), V(proftpd_)) from the task's
+    variables and checks each on the controller, before the host is contacted. No value may hold a control
+    character (a newline would add directives to a configuration file); user names have one strict shape; paths
+    are normalised and stay where they belong (log files under C(/var/log), data directories outside the system
+    trees, the drop-box inside the anonymous area); addresses and networks have one spelling (no netmask form,
+    no IPv6 scope); the passive range is bounded and holds neither the control port, port 20 nor SSH; TLS cipher
+    lists hold only forward-secret AEAD suites; and every extra option is a known option of the daemon, of the
+    right type, that the role does not write itself.
   - Then reads the host in one call of M(hardened.ftp.ftp_host_info) (users and their homes, the C library, the SSH
     port, installed packages, the other FTP daemons' units, the certificate you gave) and checks what depends on
     it - for example that every allowed local user exists, has a shell PAM accepts, and can be chrooted safely, and
