@@ -108,8 +108,6 @@ DEFAULT_PORT = 21
 MAX_DEPTH = 8  # nested Includes
 MAX_FILES = 200
 MAX_BYTES = 4 << 20
-# Characters a written word may not hold at all: ProFTPd has no way to quote them.
-UNQUOTABLE = ('"', "\\")
 
 
 class ProftpdConfigError(ValueError):
@@ -197,10 +195,11 @@ def _context_words(words: list[str]) -> tuple[str, list[str], bool] | None:
         return None
     closing = first.startswith("</")
     rest = [first[2 if closing else 1 :], *words[1:]]
-    if rest and rest[-1].endswith(">"):
+    if rest[-1].endswith(">"):
         rest[-1] = rest[-1][:-1]
-    rest = [word for word in rest if word]
-    if not rest:
+        if not rest[-1] and len(rest) > 1:
+            rest.pop()  # the ">" stood alone
+    if not rest[0]:
         return None
     return rest[0], rest[1:], closing
 
@@ -434,7 +433,7 @@ def limit_allows(limit: Node | None, user: str = "") -> bool | None:
     keys = [item.key for item in limit.items if item.items is None]
     if "allowall" in keys:
         return True
-    users = {name for item in limit.items if item.key == "allowuser" for arg in item.args for name in arg.split(",")}
+    users = _allowed_users(limit)
     if user and user in users:
         return True
     denied = "denyall" in keys or any(
@@ -500,9 +499,22 @@ def _directories(section: Node) -> list[Node]:
     return [item for item in section.items or [] if item.key == "directory" and item.items is not None]
 
 
+def _everywhere(directory: Node, root: str) -> bool:
+    """Whether a <Directory> of an <Anonymous> section covers the whole area (``*``, ``/*``, its root)."""
+    path = directory.args[0] if directory.args else ""
+    return path in ("*", "/*", "/", "~", "~/*", root, f"{root.rstrip('/')}/*")
+
+
+def anonymous_levels(section: Node, main: t.Sequence[Node]) -> list[list[Node]]:
+    """What decides a command in the whole anonymous area, outermost first."""
+    root = section.args[0] if section.args else ""
+    everywhere = [directory.items or [] for directory in _directories(section) if _everywhere(directory, root)]
+    return [list(main), section.items or [], *everywhere]
+
+
 def anonymous_upload(section: Node, main: t.Sequence[Node]) -> bool:
     """Whether an anonymous session may store a file anywhere in the section (its own level or a <Directory>)."""
-    levels = [main, section.items or []]
+    levels = anonymous_levels(section, main)
     if allowed(levels, "STOR"):
         return True
     return any(allowed([*levels, directory.items or []], "STOR") for directory in _directories(section))
@@ -534,64 +546,60 @@ def proftpd_server_model(config: Config) -> dict[str, t.Any]:
     }
 
 
+def _rights(levels: t.Sequence[t.Iterable[Node]], overwrite: str) -> dict[str, bool]:
+    """What an anonymous session may do where ``levels`` (outermost first) decide."""
+
+    def may(*commands: str) -> bool:
+        return any(allowed(levels, command) for command in commands)
+
+    return {
+        "store": may("STOR"),
+        "read": may("RETR"),
+        "list": may("LIST", "NLST", "MLSD"),
+        "delete": may("DELE", "RNFR"),
+        "overwrite": is_on(overwrite),
+    }
+
+
+def anonymous_area(section: Node, main: t.Sequence[Node]) -> dict[str, t.Any]:
+    """An <Anonymous> section: its root, user, whether it admits logins, may write, and its directories' rights."""
+    levels = anonymous_levels(section, main)
+    root = section.args[0] if section.args else ""
+    overwrite = value(section.items or [], "AllowOverwrite", value(main, "AllowOverwrite", "off"))
+    return {
+        "root": root,
+        "user": value(section.items or [], "User", "ftp"),
+        "login": anonymous_login(section, main),
+        "write": any(allowed(levels, command) for command in ("STOR", "MKD", "DELE")),
+        "directories": [
+            {
+                "path": directory.args[0] if directory.args else "",
+                **_rights([*levels, directory.items or []], value(directory.items or [], "AllowOverwrite", overwrite)),
+            }
+            for directory in _directories(section)
+            if not _everywhere(directory, root)
+        ],
+    }
+
+
+def _allowed_users(limit: Node) -> list[str]:
+    return sorted(
+        {name for item in limit.items or [] if item.key == "allowuser" for arg in item.args for name in arg.split(",")}
+    )
+
+
 def proftpd_settings(config: Config) -> dict[str, t.Any]:
     """What the audit and ftp_server_facts report: the main server's directives and its anonymous areas."""
     main = config.main()
-    directives: dict[str, str] = {}
-    for item in main:
-        if item.items is None:
-            directives[KNOWN.get(item.key, (item.name, ""))[0]] = " ".join(item.args)
+    directives = {KNOWN.get(item.key, (item.name, ""))[0]: " ".join(item.args) for item in main if item.items is None}
     login = limit_for(main, "LOGIN")
-    areas = []
-    for section in anonymous_sections(main):
-        levels = [main, section.items or []]
-        areas.append(
-            {
-                "root": section.args[0] if section.args else "",
-                "user": value(section.items or [], "User", "ftp"),
-                "login": anonymous_login(section, main),
-                "write": allowed(levels, "STOR") or allowed(levels, "MKD") or allowed(levels, "DELE"),
-                "directories": [
-                    {
-                        "path": directory.args[0] if directory.args else "",
-                        "store": allowed([*levels, directory.items or []], "STOR"),
-                        "read": allowed([*levels, directory.items or []], "RETR"),
-                        "list": allowed([*levels, directory.items or []], "LIST")
-                        or allowed([*levels, directory.items or []], "NLST"),
-                        "delete": allowed([*levels, directory.items or []], "DELE")
-                        or allowed([*levels, directory.items or []], "RNFR"),
-                        "overwrite": is_on(
-                            value(
-                                directory.items or [],
-                                "AllowOverwrite",
-                                value(section.items or [], "AllowOverwrite", value(main, "AllowOverwrite", "off")),
-                            )
-                        ),
-                    }
-                    for directory in _directories(section)
-                ],
-            }
-        )
     return {
         "directives": directives,
         "modules": sorted(config.modules),
-        "login_limit": (
-            {
-                "allow_users": sorted(
-                    {
-                        name
-                        for item in login.items or []
-                        if item.key == "allowuser"
-                        for arg in item.args
-                        for name in arg.split(",")
-                    }
-                ),
-                "deny_all": limit_allows(login) is False,
-            }
-            if login is not None
-            else None
-        ),
-        "anonymous": areas,
+        "login_limit": None
+        if login is None
+        else {"allow_users": _allowed_users(login), "deny_all": limit_allows(login) is False},
+        "anonymous": [anonymous_area(section, main) for section in anonymous_sections(main)],
         "virtual_hosts": sum(1 for item in config.items if item.key == "virtualhost"),
         "files": list(config.files),
     }
@@ -620,13 +628,30 @@ def unknown_directives(config: Config) -> list[str]:
 # --------------------------------------------------------------------------- writing
 
 
+def needs_quotes(word: str) -> bool:
+    return word == "" or any(char.isspace() for char in word) or word.startswith(("#", "<"))
+
+
+def unquotable(word: str) -> str:
+    """Why ProFTPd cannot read ``word`` back as one word ('' when it can).
+
+    It has no escape for ``"``; a backslash in a quoted string keeps a quote from ending it (``\\"``), and
+    last on a line joins the next line to it; a line break ends the line."""
+    if '"' in word:
+        return "holds '\"', which ProFTPd cannot quote"
+    if word.endswith("\\") or (needs_quotes(word) and "\\" in word):
+        return "holds a '\\' that ProFTPd would read as an escape or a line continuation"
+    if any(char in word for char in "\n\r"):
+        return "holds a line break"
+    return ""
+
+
 def quote(word: str) -> str:
     """One word as ProFTPd reads it back: bare when it has no blank, else in double quotes."""
-    if any(char in word for char in UNQUOTABLE) or "\n" in word or "\r" in word:
-        raise ValueError(f"{word!r} holds a character proftpd.conf cannot quote")
-    if word == "" or any(char.isspace() for char in word) or word.startswith(("#", "<")):
-        return f'"{word}"'
-    return word
+    problem = unquotable(word)
+    if problem:
+        raise ValueError(f"{word!r} {problem}: proftpd.conf cannot quote it")
+    return f'"{word}"' if needs_quotes(word) else word
 
 
 def render_lines(items: t.Sequence[t.Mapping[str, t.Any]], indent: int = 0) -> list[str]:

@@ -30,7 +30,7 @@ import typing as t
 
 from ansible_collections.hardened.ftp.plugins.module_utils import _inputs as inp
 from ansible_collections.hardened.ftp.plugins.module_utils._inputs import InputError
-from ansible_collections.hardened.ftp.plugins.module_utils._proftpd_conf import KNOWN, render_lines
+from ansible_collections.hardened.ftp.plugins.module_utils._proftpd_conf import KNOWN, render_lines, unquotable
 from ansible_collections.hardened.ftp.plugins.module_utils._server_plan import USER_TOKEN, ServerPlanner, local_root
 
 CONF_PATH = "/etc/proftpd/proftpd.conf"
@@ -161,15 +161,16 @@ def on(value: t.Any) -> str:
 
 
 def no_variables(value: str, variable: str, what: str = "value") -> str:
-    """A word proftpd.conf takes literally: no ``"`` or ``\\`` (unquotable), no ``%`` (a variable)."""
-    for char, why in (('"', "ProFTPd cannot quote it"), ("\\", "ProFTPd cannot quote it"), ("%", "")):
-        if char in value:
-            raise InputError(
-                variable,
-                f"{inp.shown(value)} holds {char!r}, "
-                + (why or "which ProFTPd reads as the start of a variable (%u, %{env:...})"),
-                f"write the {what} without {char!r}",
-            )
+    """A word proftpd.conf takes literally: one it can quote (:func:`unquotable`), without ``%`` (a variable)."""
+    problem = unquotable(value)
+    if problem:
+        raise InputError(variable, f"{inp.shown(value)} {problem}", f"write the {what} without it")
+    if "%" in value:
+        raise InputError(
+            variable,
+            f"{inp.shown(value)} holds '%', which ProFTPd reads as the start of a variable (%u, %{{env:...}})",
+            f"write the {what} without '%'",
+        )
     return value
 
 
