@@ -104,9 +104,7 @@ def test_a_run_with_nothing_to_do_reaches_the_host_once(server_name: str) -> Non
     }
     assert [
         name for name, _result in ran if name not in controller_only and not name.startswith("Validating arguments")
-    ] == [
-        "Ask the host whether anything changed since the last good run"
-    ]
+    ] == ["Ask the host whether anything changed since the last good run"]
     assert first["facts"]["hardened_ftp_server"]["control_port"] == int(
         hostvars(server_name).get("vsftpd_listen_port", hostvars(server_name).get("pureftpd_listen_port", 21))
     )
