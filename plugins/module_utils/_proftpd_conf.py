@@ -530,13 +530,13 @@ def proftpd_server_model(config: Config) -> dict[str, t.Any]:
     tls = "mod_tls" in config.modules and is_on(value(main, "TLSEngine", "off"))
     return {
         "daemon": "proftpd",
-        "listen_address": value(main, "DefaultAddress").split(" ")[0] if bind_tight else "",
+        "listen_address": value(main, "DefaultAddress").split(" ", maxsplit=1)[0] if bind_tight else "",
         "control_port": _port(value(main, "Port"), "Port", DEFAULT_PORT),
         "listen_ipv6": is_on(value(main, "UseIPv6", "on")),
         "pasv_enable": pasv,
         "pasv_min_port": low if pasv else None,
         "pasv_max_port": high if pasv else None,
-        "pasv_address": value(main, "MasqueradeAddress").split(" ")[0] if pasv else "",
+        "pasv_address": value(main, "MasqueradeAddress").split(" ", maxsplit=1)[0] if pasv else "",
         "active_enable": allowed([main], "PORT") or allowed([main], "EPRT"),
         "tls_enable": tls,
         "tls_required": tls and tls_required(value(main, "TLSRequired", "off")),

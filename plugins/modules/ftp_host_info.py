@@ -64,6 +64,7 @@ attributes:
     description: Reads only; the same in check mode.
   diff_mode:
     support: none
+    description: Reads only, so there is nothing to show a difference of.
 notes:
   - Reads only; never changes the host.
 seealso:

@@ -11,8 +11,8 @@ short_description: Check every input of an FTP server role against the host, and
 version_added: 1.0.0
 author: hardened.ftp contributors (@hardened)
 description:
-  - The first task of M(hardened.ftp.vsftpd#role), M(hardened.ftp.pureftpd#role) and M(hardened.ftp.proftpd#role),
-    and of M(hardened.ftp.hardened_ftp#role) before it switches daemons, so that bad input fails before anything on
+  - The first task of P(hardened.ftp.vsftpd#role), P(hardened.ftp.pureftpd#role) and P(hardened.ftp.proftpd#role),
+    and of P(hardened.ftp.hardened_ftp#role) before it switches daemons, so that bad input fails before anything on
     the host changes.
   - Reads every variable with the daemon's prefix (V(vsftpd_), V(pureftpd_), V(proftpd_)) from the task's
     variables and checks each on the controller, before the host is contacted. No value may hold a control
@@ -40,12 +40,13 @@ options:
 attributes:
   action:
     support: full
-    details: Runs on the controller, and runs M(hardened.ftp.ftp_host_info) on the host once.
+    description: Runs on the controller, and runs M(hardened.ftp.ftp_host_info) on the host once.
   check_mode:
     support: full
     description: Reads only; in check mode the plan notes when packages are missing (C(plan.fresh_check)).
   diff_mode:
     support: none
+    description: Reads only, so there is nothing to show a difference of.
 notes:
   - Reads only; never changes the host.
 seealso:
