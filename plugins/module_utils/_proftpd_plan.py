@@ -43,100 +43,44 @@ PID_FILE = "/run/proftpd.pid"
 LOADABLE = ("mod_xfer", "mod_ls", "mod_delay")
 # Every directive config() may write outside the contexts: proftpd_extra_options may not set them (a unit
 # test proves config() writes nothing else).
-MANAGED_DIRECTIVES = (
-    "ServerType",
-    "DefaultServer",
-    "ServerName",
-    "ServerIdent",
-    "DeferWelcome",
-    "UseIPv6",
-    "DefaultAddress",
-    "SocketBindTight",
-    "Port",
-    "User",
-    "Group",
-    "PidFile",
-    "UseReverseDNS",
-    "WtmpLog",
-    "RootRevoke",
-    "ModulePath",
-    "LoadModule",
-    "AuthPAM",
-    "AuthPAMConfig",
-    "AuthOrder",
-    "AuthUserFile",
-    "RootLogin",
-    "RequireValidShell",
-    "UseFtpUsers",
-    "MaxLoginAttempts",
-    "TimeoutLogin",
-    "DefaultRoot",
-    "DefaultChdir",
-    "Umask",
-    "AllowOverwrite",
-    "TLSEngine",
-    "TLSProtocol",
-    "TLSCipherSuite",
-    "TLSServerCipherPreference",
-    "TLSRSACertificateFile",
-    "TLSRSACertificateKeyFile",
-    "TLSVerifyClient",
-    "TLSRenegotiate",
-    "TLSOptions",
-    "TLSRequired",
-    "PassivePorts",
-    "MasqueradeAddress",
-    "AllowForeignAddress",
-    "MaxInstances",
-    "MaxConnectionsPerHost",
-    "TimeoutIdle",
-    "TimeoutStalled",
-    "TransferLog",
-    "SystemLog",
-    "TransferRate",
-)
+_MANAGED = """
+    ServerType DefaultServer ServerName ServerIdent DeferWelcome UseIPv6 DefaultAddress
+    SocketBindTight Port User Group PidFile UseReverseDNS WtmpLog RootRevoke ModulePath LoadModule
+    AuthPAM AuthPAMConfig AuthOrder AuthUserFile RootLogin RequireValidShell UseFtpUsers
+    MaxLoginAttempts TimeoutLogin DefaultRoot DefaultChdir Umask AllowOverwrite TLSEngine
+    TLSProtocol TLSCipherSuite TLSServerCipherPreference TLSRSACertificateFile
+    TLSRSACertificateKeyFile TLSVerifyClient TLSRenegotiate TLSOptions TLSRequired PassivePorts
+    MasqueradeAddress AllowForeignAddress MaxInstances MaxConnectionsPerHost TimeoutIdle
+    TimeoutStalled TransferLog SystemLog TransferRate
+"""
+MANAGED_DIRECTIVES = tuple(_MANAGED.split())
 # Directives that would undo what the role promises, or that belong inside a <Limit>: refused in
 # proftpd_extra_options whatever their value.
-WEAKENING = {
-    "Include": "reads a file the role does not check",
-    "LoadFile": "loads code the role does not choose",
-    "ModuleOrder": "changes which modules run",
-    "ModuleControlsACLs": "lets modules be loaded at run time",
-    "AllowForeignAddress": "allows FTP bounce (data connections to and from other hosts)",
-    "UseFtpUsers": "stops refusing the accounts of /etc/ftpusers",
-    "AllowEmptyPasswords": "lets accounts without a password log in",
-    "UserAlias": "logs one name in as another account",
-    "AuthAliasOnly": "changes which names may log in",
-    "AuthUsingAlias": "changes which names may log in",
-    "UserPassword": "gives an account a second password",
-    "CreateHome": "creates homes as root at login",
-    "ControlsEngine": "opens ProFTPd's administration socket",
-    "ControlsACLs": "opens ProFTPd's administration socket",
-    "ControlsSocketACL": "opens ProFTPd's administration socket",
-    "CapabilitiesEngine": "turns off the capability limits of every session",
-    "CapabilitiesSet": "changes the capabilities of every session",
-    "CapabilitiesRootRevoke": "changes the capabilities of every session",
-    "ServerType": "stops the standalone daemon systemd runs",
-    "Define": "changes which parts of the configuration apply",
-    "SetEnv": "changes the daemon's environment",
-    "UnsetEnv": "changes the daemon's environment",
-    "DebugLevel": "logs internals (passwords included)",
-    "Trace": "logs internals (passwords included)",
-    "TraceLog": "logs internals (passwords included)",
-    "TraceOptions": "logs internals (passwords included)",
-    "Allow": "belongs inside a <Limit>, which extra options cannot write",
-    "AllowAll": "belongs inside a <Limit>, which extra options cannot write",
-    "AllowClass": "belongs inside a <Limit>, which extra options cannot write",
-    "AllowGroup": "belongs inside a <Limit>, which extra options cannot write",
-    "AllowUser": "belongs inside a <Limit>, which extra options cannot write",
-    "Deny": "belongs inside a <Limit>, which extra options cannot write",
-    "DenyAll": "belongs inside a <Limit>, which extra options cannot write",
-    "DenyClass": "belongs inside a <Limit>, which extra options cannot write",
-    "DenyGroup": "belongs inside a <Limit>, which extra options cannot write",
-    "DenyUser": "belongs inside a <Limit>, which extra options cannot write",
-    "Order": "belongs inside a <Limit>, which extra options cannot write",
-    "Satisfy": "belongs inside a <Limit>, which extra options cannot write",
+_WEAKENING = {
+    "reads a file the role does not check": "Include",
+    "loads code the role does not choose": "LoadFile",
+    "changes which modules run": "ModuleOrder",
+    "lets modules be loaded at run time": "ModuleControlsACLs",
+    "allows FTP bounce (data connections to and from other hosts)": "AllowForeignAddress",
+    "stops refusing the accounts of /etc/ftpusers": "UseFtpUsers",
+    "lets accounts without a password log in": "AllowEmptyPasswords",
+    "logs one name in as another account": "UserAlias",
+    "changes which names may log in": "AuthAliasOnly AuthUsingAlias",
+    "gives an account a second password": "UserPassword",
+    "creates homes as root at login": "CreateHome",
+    "opens ProFTPd's administration socket": "ControlsEngine ControlsACLs ControlsSocketACL",
+    "turns off the capability limits of every session": "CapabilitiesEngine",
+    "changes the capabilities of every session": "CapabilitiesSet CapabilitiesRootRevoke",
+    "stops the standalone daemon systemd runs": "ServerType",
+    "changes which parts of the configuration apply": "Define",
+    "changes the daemon's environment": "SetEnv UnsetEnv",
+    "logs internals (passwords included)": "DebugLevel Trace TraceLog TraceOptions",
+    "belongs inside a <Limit>, which extra options cannot write": (
+        "Allow AllowAll AllowClass AllowGroup AllowUser Deny DenyAll DenyClass DenyGroup DenyUser Order Satisfy"
+    ),
 }
+WEAKENING = {name: reason for reason, names in _WEAKENING.items() for name in names.split()}
+
 Item = t.Dict[str, t.Any]
 
 
