@@ -22,16 +22,7 @@ done
 ADDR="$(podman inspect -f '{{.NetworkSettings.IPAddress}}' "$NAME")"
 say "demo: container is up at $ADDR (systemd: ${state:-unknown})"
 
-cat > "$STATE/inventory.yml" <<INV
-ftp_servers:
-  hosts:
-    $NAME:
-      ansible_connection: containers.podman.podman
-      ansible_python_interpreter: /usr/bin/python3
-      hardened_ftp_daemon: vsftpd
-      vsftpd_anon_upload_enable: true
-      vsftpd_tls_subject_alt_names: ["IP:$ADDR"]
-INV
+bash "$TESTBED_DIR/demo-inventory.sh" "$NAME" "$ADDR" > "$STATE/inventory.yml"
 
 say "demo: running ansible-playbook hardened.ftp.site against it"
 ansible-playbook -i "$STATE/inventory.yml" hardened.ftp.site
@@ -39,8 +30,8 @@ ansible-playbook -i "$STATE/inventory.yml" hardened.ftp.site
 say "demo: publishing a file in the anonymous download area"
 podman exec "$NAME" sh -c 'echo "Hello from hardened.ftp on $(hostname)" > /srv/ftp/welcome.txt && chmod 0644 /srv/ftp/welcome.txt'
 
-say "demo: downloading it with a real FTP client (anonymous, passive mode)"
-python3 "$TESTBED_DIR/ftp-smoke.py" "$ADDR" welcome.txt
+say "demo: downloading it with a real FTP client (anonymous, passive mode), then an upload into the drop-box"
+python3 "$TESTBED_DIR/ftp-smoke.py" "$ADDR" welcome.txt incoming
 
 cat <<EOF2
 

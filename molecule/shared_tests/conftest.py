@@ -82,6 +82,93 @@ def container_ip(name: str) -> str:
     ).stdout.split()[0]
 
 
+# --- Sockets and processes, read from /proc by the host's own python3 ----------------------------
+# A bare Debian host has neither ss/netstat (iproute2, net-tools) nor ps (procps), which testinfra's
+# host.socket and host.process need; python3 is there on every host Ansible manages.
+
+PROC_READER = r"""
+import json, os, socket, struct, sys
+
+def comm(pid):
+    try:
+        with open("/proc/%s/comm" % pid) as handle:
+            return handle.read().strip()
+    except OSError:
+        return ""
+
+def cmdline(pid):
+    try:
+        with open("/proc/%s/cmdline" % pid, "rb") as handle:
+            return [w.decode(errors="replace") for w in handle.read().split(b"\0") if w]
+    except OSError:
+        return []
+
+def pids():
+    return sorted(int(name) for name in os.listdir("/proc") if name.isdigit())
+
+def socket_owners():
+    owners = {}
+    for pid in pids():
+        try:
+            fds = os.listdir("/proc/%d/fd" % pid)
+        except OSError:
+            continue
+        for fd in fds:
+            try:
+                target = os.readlink("/proc/%d/fd/%s" % (pid, fd))
+            except OSError:
+                continue
+            if target.startswith("socket:["):
+                owners.setdefault(target[8:-1], set()).add(pid)
+    return owners
+
+def address(hex_addr, family):
+    raw = bytes.fromhex(hex_addr)
+    # The kernel prints each 32-bit word in host (little-endian) order.
+    words = b"".join(struct.pack("<I", struct.unpack(">I", raw[i:i + 4])[0]) for i in range(0, len(raw), 4))
+    return socket.inet_ntop(socket.AF_INET if family == "ipv4" else socket.AF_INET6, words)
+
+def listeners(port):
+    owners = socket_owners()
+    found = []
+    for name, family in (("tcp", "ipv4"), ("tcp6", "ipv6")):
+        try:
+            with open("/proc/net/" + name) as handle:
+                rows = handle.read().splitlines()[1:]
+        except OSError:
+            continue
+        for row in rows:
+            fields = row.split()
+            local, state, inode = fields[1], fields[3], fields[9]
+            hex_addr, hex_port = local.split(":")
+            if state != "0A" or (port and int(hex_port, 16) != port):
+                continue
+            holders = sorted(owners.get(inode, ()))
+            found.append({"family": family, "address": address(hex_addr, family), "port": int(hex_port, 16),
+                          "pids": holders, "processes": sorted({comm(p) for p in holders})})
+    return found
+
+def processes(name):
+    return [{"pid": p, "comm": comm(p), "cmdline": cmdline(p)} for p in pids() if not name or comm(p) == name]
+
+what, arg = sys.argv[1], sys.argv[2] if len(sys.argv) > 2 else ""
+print(json.dumps(listeners(int(arg or 0)) if what == "listeners" else processes(arg)))
+"""
+
+
+def listeners(container: str, port: int = 0) -> list[dict[str, Any]]:
+    """TCP sockets listening in ``container`` (on ``port``; every port when 0): family, address, port, and the
+    pids and process names (``/proc/PID/comm``) that hold each, read from ``/proc/net/tcp{,6}``."""
+    proc = podman_exec(container, ["python3", "-", "listeners", str(port)], stdin=PROC_READER)
+    return json.loads(proc.stdout)
+
+
+def processes(container: str, name: str = "") -> list[dict[str, Any]]:
+    """Processes of ``container`` (those whose ``/proc/PID/comm`` is ``name``, when given): pid, comm, cmdline."""
+    proc = podman_exec(container, ["python3", "-", "processes", name], stdin=PROC_READER)
+    return json.loads(proc.stdout)
+
+
 class Server:
     """One FTP server under test: its address, what it published, and a way to talk FTP to it."""
 

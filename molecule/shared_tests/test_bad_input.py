@@ -58,6 +58,9 @@ def test_bad_input_is_refused_before_any_change(host, case):  # type: ignore[no-
     assert proc.returncode != 0, f"{case['name']}: the run succeeded:\n{output[-3000:]}"
     for needle in case["error"] if isinstance(case["error"], list) else [case["error"]]:
         assert needle in output, f"{case['name']}: {needle!r} not in the failure:\n{output[-3000:]}"
+    # A secret in the input (a plain password given as a hash) never appears in the output.
+    for secret in case.get("not_shown", []):
+        assert secret not in output, f"{case['name']}: the output shows {secret!r}"
     # Failures come from the input checks, not from some later step that changed things first.
     assert "changed=0" in output, output[-2000:]
     assert _snapshot(host) == before

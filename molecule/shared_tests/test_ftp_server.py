@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from conftest import listeners
 
 
 def ok(step):  # type: ignore[no-untyped-def]
@@ -21,10 +22,11 @@ def test_service_runs_and_listens(host, server):  # type: ignore[no-untyped-def]
     unit = {"vsftpd": "vsftpd", "pureftpd": "pure-ftpd", "proftpd": "proftpd"}[daemon]
     assert host.service(unit).is_running
     assert host.service(unit).is_enabled
-    assert (
-        host.socket(f"tcp://0.0.0.0:{server.fact['control_port']}").is_listening
-        or host.socket(f"tcp://:::{server.fact['control_port']}").is_listening
-    )
+    # The daemon itself holds the control port on every address (read from /proc: no ss on a bare host).
+    port = server.fact["control_port"]
+    held = [s for s in listeners(server.name, port) if s["address"] in ("0.0.0.0", "::")]
+    assert held, f"nothing listens on port {port} of every address: {listeners(server.name)}"
+    assert {unit} == {name for s in held for name in s["processes"]}, held
 
 
 def test_greeting_is_the_warning_banner(server):  # type: ignore[no-untyped-def]

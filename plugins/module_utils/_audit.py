@@ -17,7 +17,9 @@ settings as text, or ProFTPd's settings from ``_proftpd_conf.proftpd_settings``)
 "port"}]``), ``files`` (``{"config" | "userlist" | "tls_key" | "anon_root": stat}``, a stat
 being ``{"path", "exists", "uid", "gid", "mode"}``), ``anon_tree`` (stats of the directories
 under the anonymous root), ``ftp_user`` (``{"name", "uid", "gids"}`` or ``None``), ``userlist``
-(names or ``None``), ``firewall`` (the firewall model, or ``None`` with ``firewall_reason``) and
+(names or ``None``), ``virtual`` (``None`` without virtual users, else ``{"files": [stat],
+"users": [{"name", "kind", "home", "chrooted", "account"}]}``: the hash scheme only, never the
+hash), ``firewall`` (the firewall model, or ``None`` with ``firewall_reason``) and
 ``max_passive_ports``.
 """
 
@@ -29,6 +31,7 @@ from ansible_collections.hardened.ftp.plugins.module_utils._audit_controls impor
 from ansible_collections.hardened.ftp.plugins.module_utils._findings import sorted_findings
 from ansible_collections.hardened.ftp.plugins.module_utils._limits import MAX_PASSIVE_PORTS, UNPRIVILEGED_PORTS
 from ansible_collections.hardened.ftp.plugins.module_utils._server_plan import aead_only  # one rule, with the roles
+from ansible_collections.hardened.ftp.plugins.module_utils._virtual_users import ACCEPTED_SCHEMES, OTHER_STRONG
 
 PASS, FAIL, NA, WAIVED = "pass", "fail", "not-applicable", "waived"
 # Checker findings that mean "the firewall and the server disagree" (HFTP-012).
@@ -463,6 +466,83 @@ def check_files(state: State) -> Outcome:
     return (FAIL if problems else PASS), problems + evidence
 
 
+def _virtual(state: State) -> Outcome | None:
+    """Not applicable when the daemon has no virtual users."""
+    virtual = state.get("virtual")
+    if not virtual:
+        return NA, ["no virtual users: the daemon's PAM service, PureDB or AuthUserFile names no password file"]
+    return None
+
+
+def check_virtual_files(state: State) -> Outcome:
+    """HFTP-015."""
+    skipped = _virtual(state)
+    if skipped:
+        return skipped
+    problems = []
+    evidence = []
+    for stat in state["virtual"]["files"]:
+        evidence.append(_stat_text(stat))
+        if not stat.get("exists"):
+            problems.append("{} does not exist".format(stat.get("path")))
+            continue
+        if stat.get("uid") != 0:
+            problems.append("{} is not owned by root".format(stat["path"]))
+        if int(stat.get("mode") or 0) & 0o077:
+            problems.append("{} is readable or writable by group or others".format(stat["path"]))
+    return (FAIL if problems else PASS), problems + evidence
+
+
+def _names(users: t.Iterable[t.Mapping[str, t.Any]]) -> str:
+    return ", ".join(user["name"] for user in users)
+
+
+def check_virtual_chroot(state: State) -> Outcome:
+    """HFTP-016."""
+    skipped = _virtual(state)
+    if skipped:
+        return skipped
+    users = state["virtual"]["users"]
+    problems = []
+    free = [user for user in users if not user["chrooted"] or not user["home"]]
+    if free:
+        problems.append(f"not chrooted in a home of their own: {_names(free)}")
+    homes: dict[str, list[str]] = {}
+    for user in users:
+        homes.setdefault(user["home"], []).append(user["name"])
+    shared = {home: names for home, names in homes.items() if home and len(names) > 1}
+    for home, names in sorted(shared.items()):
+        problems.append(f"{', '.join(names)} share the home {home}")
+    evidence = [f"{len(users)} virtual user(s); chrooted: {_names(u for u in users if u['chrooted']) or '(none)'}"]
+    return (FAIL if problems else PASS), problems + evidence
+
+
+def check_virtual_hashes(state: State) -> Outcome:
+    """HFTP-017."""
+    skipped = _virtual(state)
+    if skipped:
+        return skipped
+    users = state["virtual"]["users"]
+    strong = set(ACCEPTED_SCHEMES) | set(OTHER_STRONG) | {"locked"}
+    bad = [user for user in users if user["kind"] not in strong]
+    kinds = sorted({user["kind"] for user in users})
+    evidence = [f"hash schemes in use: {', '.join(kinds) or '(no users)'}"]
+    problems = [f"{user['name']}: {'plain text' if user['kind'] == 'plain' else user['kind']}" for user in bad]
+    return (FAIL if bad else PASS), problems + evidence
+
+
+def check_virtual_accounts(state: State) -> Outcome:
+    """HFTP-018."""
+    skipped = _virtual(state)
+    if skipped:
+        return skipped
+    users = state["virtual"]["users"]
+    clash = [user for user in users if user["account"]]
+    if clash:
+        return FAIL, [f"also accounts of the host (getent passwd): {_names(clash)}"]
+    return PASS, [f"none of {len(users)} virtual user(s) is an account of the host"]
+
+
 # --------------------------------------------------------------------------- ProFTPd's evidence
 # ``options`` is _proftpd_conf.proftpd_settings(): the main server's directives, its login limit and its
 # anonymous areas with what each of their directories allows.
@@ -631,6 +711,10 @@ CHECKS = {
     "HFTP-012": check_agreement,
     "HFTP-013": check_helper,
     "HFTP-014": check_files,
+    "HFTP-015": check_virtual_files,
+    "HFTP-016": check_virtual_chroot,
+    "HFTP-017": check_virtual_hashes,
+    "HFTP-018": check_virtual_accounts,
 }  # type: t.Dict[str, t.Callable[[State], Outcome]]
 
 

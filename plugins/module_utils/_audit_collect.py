@@ -14,15 +14,23 @@ from __future__ import annotations
 import grp
 import os
 import pwd
+import re
 import stat as stat_module
 import typing as t
 
+from ansible_collections.hardened.ftp.plugins.module_utils import _virtual_users as vu
 from ansible_collections.hardened.ftp.plugins.module_utils._collect import running_processes
 from ansible_collections.hardened.ftp.plugins.module_utils._limits import MAX_PASSIVE_PORTS
 
 LISTEN_STATE = "0A"
 PROC_NET = (("/proc/net/tcp", "ipv4"), ("/proc/net/tcp6", "ipv6"))
 PUREFTPD_DEFAULT_CERT = "/etc/ssl/private/pure-ftpd.pem"
+# Where pure-pw keeps the source of a PureDB file by default (Debian), and Pure-FTPd's auth links.
+PUREFTPD_PASSWD = "/etc/pure-ftpd/pureftpd.passwd"
+PUREFTPD_AUTH_DIR = "/etc/pure-ftpd/auth"
+PAM_DIR = "/etc/pam.d"
+# An auth line of a PAM service that checks passwords against a file: pam_pwdfile or pam_userdb.
+_PAM_DB = re.compile(r"^\s*auth\s+(?:\[[^\]]*\]|\S+)\s+(?:\S*/)?pam_(pwdfile|userdb)\.so\s.*?\b(pwdfile|db)=(\S+)")
 MAX_TREE_ENTRIES = 2000
 MAX_TREE_DEPTH = 4
 
@@ -142,6 +150,122 @@ def read_names(path: str | None) -> list[str] | None:
     return [line.strip() for line in lines if line.strip() and not line.strip().startswith("#")]
 
 
+def _read(path: str) -> str | None:
+    try:
+        with open(path, encoding="utf-8", errors="replace") as handle:
+            return handle.read()
+    except OSError:
+        return None
+
+
+def _key_values(text: str | None) -> dict[str, str]:
+    """``name=value`` lines of a vsftpd per-user file."""
+    found = {}
+    for line in (text or "").splitlines():
+        name, sep, value = line.strip().partition("=")
+        if sep and not name.startswith("#"):
+            found[name.strip()] = value.strip()
+    return found
+
+
+def pam_databases(pam_text: str | None) -> list[tuple[str, str]]:
+    """``(module, path)`` of every pam_pwdfile / pam_userdb auth line of a PAM service file."""
+    found = []
+    for line in (pam_text or "").splitlines():
+        match = _PAM_DB.match(line)
+        if match:
+            module, path = match.group(1), match.group(3)
+            found.append((module, path + ".db" if module == "userdb" else path))
+    return found
+
+
+def _account_exists(name: str) -> bool:
+    try:
+        pwd.getpwnam(name)
+    except KeyError:
+        return False
+    return True
+
+
+def vsftpd_virtual_users(options: t.Mapping[str, t.Any]) -> dict[str, t.Any] | None:
+    """vsftpd's virtual users: the password files its PAM service reads, and each user's guest settings."""
+    service = options.get("pam_service_name") or "vsftpd"
+    databases = pam_databases(_read(os.path.join(PAM_DIR, os.path.basename(str(service)))))
+    if not databases:
+        return None
+    users = []
+    conf_dir = options.get("user_config_dir")
+    for module, path in databases:
+        if module != "pwdfile":
+            continue  # pam_userdb's Berkeley DB is not read here; its file is still checked (HFTP-015)
+        for name, hashed in vu.parse_pwdfile(_read(path) or "").items():
+            own = _key_values(_read(os.path.join(conf_dir, name))) if conf_dir and "/" not in name else {}
+            guest = own.get("guest_enable", "YES" if options.get("guest_enable") else "NO").upper() == "YES"
+            local_privs = own.get("virtual_use_local_privs", "NO").upper() == "YES"
+            chroot = guest and (not local_privs or bool(options.get("chroot_local_user")))
+            users.append(
+                {
+                    "name": name,
+                    "kind": vu.hash_kind(hashed),
+                    "home": own.get("local_root") or options.get("local_root") or "",
+                    "chrooted": chroot,
+                    "account": _account_exists(name),
+                }
+            )
+    return {"files": [stat_path(path) for _module, path in databases], "users": users}
+
+
+def pureftpd_virtual_users(settings: t.Mapping[str, t.Any]) -> dict[str, t.Any] | None:
+    """Pure-FTPd's virtual users: PureDB (when an auth link selects it) and the passwd file it is built from."""
+    database = str(settings.get("PureDB") or "").strip().splitlines()
+    links = os.listdir(PUREFTPD_AUTH_DIR) if os.path.isdir(PUREFTPD_AUTH_DIR) else []
+    if not database or not any(
+        os.path.realpath(os.path.join(PUREFTPD_AUTH_DIR, link)).endswith("/PureDB") for link in links
+    ):
+        return None
+    chroot_everyone = str(settings.get("ChrootEveryone") or "").strip().lower() in ("yes", "1", "on", "true")
+    users = [
+        {
+            "name": name,
+            "kind": vu.hash_kind(entry["hash"]),
+            "home": entry["home"],
+            "chrooted": bool(entry["chrooted"] or chroot_everyone),
+            "account": _account_exists(name),
+        }
+        for name, entry in vu.parse_puredb(_read(PUREFTPD_PASSWD) or "").items()
+    ]
+    return {"files": [stat_path(database[-1].strip()), stat_path(PUREFTPD_PASSWD)], "users": users}
+
+
+def proftpd_virtual_users(options: t.Mapping[str, t.Any]) -> dict[str, t.Any] | None:
+    """ProFTPd's virtual users: its AuthUserFile; a user is chrooted by ``DefaultRoot ~`` or a root holding the home."""
+    directives = options.get("directives") or {}
+    path = str(directives.get("AuthUserFile") or "").strip()
+    if not path:
+        return None
+    chroot = str(directives.get("DefaultRoot") or "").split(" ", maxsplit=1)[0]
+    users = []
+    for name, entry in vu.parse_authuserfile(_read(path) or "").items():
+        jail = entry["home"] if chroot == "~" else chroot.replace("%u", name).rstrip("/")
+        users.append(
+            {
+                "name": name,
+                "kind": vu.hash_kind(entry["hash"]),
+                "home": entry["home"],
+                "chrooted": bool(jail) and (entry["home"] + "/").startswith(jail + "/"),
+                "account": _account_exists(name),
+            }
+        )
+    return {"files": [stat_path(path)], "users": users}
+
+
+VIRTUAL_READERS = {
+    "vsftpd": vsftpd_virtual_users,
+    "pureftpd": pureftpd_virtual_users,
+    "proftpd": proftpd_virtual_users,
+}
+
+
 def daemon_running(daemon: str, processes: t.Sequence[tuple[str, list[str]]]) -> bool:
     for comm, _argv in processes:
         if (daemon in ("vsftpd", "proftpd") and comm == daemon) or (
@@ -236,6 +360,7 @@ def audit_state(
         userlist=read_names(paths["userlist"]),
         anon_tree=directory_tree(anon_root) if server_info["server"]["anon_upload_enable"] else [],
         files={key: stat_path(paths[key]) for key in ("config", "userlist", "tls_key", "anon_root") if paths[key]},
+        virtual=VIRTUAL_READERS[server_info["daemon"]](server_info["options"]),
     )
     if not anon_root:
         state["files"].pop("anon_root", None)

@@ -134,6 +134,38 @@ CONTROLS = (
         "key root-owned mode 0600.",
         "firewall": False,
     },
+    {
+        "id": "HFTP-015",
+        "title": "The virtual users' password files are root's alone",
+        "mapping": [],
+        "remediation": f"Run hardened.ftp.site with {V['virtual_users']} ({P['virtual_users']}): the password file "
+        "and Pure-FTPd's PureDB are written root:root, mode 0600.",
+        "firewall": False,
+    },
+    {
+        "id": "HFTP-016",
+        "title": "Every virtual user is chrooted in a home of their own",
+        "mapping": ["ComplianceAsCode ftp_restrict_to_anon (virtual users: chrooted, as local users)"],
+        "remediation": f"Run hardened.ftp.site with {V['virtual_users']} ({P['virtual_users']}): vsftpd makes each a "
+        "guest chrooted in its home (user_config_dir), Pure-FTPd's PureDB chroots each in its home.",
+        "firewall": False,
+    },
+    {
+        "id": "HFTP-017",
+        "title": "No virtual user's password is kept in plain text or as a weak hash",
+        "mapping": ["DISA STIG V-72299 (RHEL-07-040690): never clear-text passwords"],
+        "remediation": f"Give every user of {V['virtual_users']} ({P['virtual_users']}) a crypt(3) password_hash "
+        "($y$, $6$ or $5$) and run hardened.ftp.site.",
+        "firewall": False,
+    },
+    {
+        "id": "HFTP-018",
+        "title": "No virtual user is also an account of the host",
+        "mapping": [],
+        "remediation": f"Rename the virtual user in {V['virtual_users']} ({P['virtual_users']}), or remove the host's "
+        "account of that name, and run hardened.ftp.site.",
+        "firewall": False,
+    },
 )  # type: t.Tuple[t.Dict[str, t.Any], ...]
 
 CONTROL_IDS = tuple(control["id"] for control in CONTROLS)

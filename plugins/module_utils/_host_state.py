@@ -187,7 +187,15 @@ def read_state(spec: dict[str, t.Any], run: Runner, skip: t.Collection[str] = ()
     backend = spec.get("firewall", "none")
     return {
         "files": files,
-        "services": services(spec.get("services", []), run),
+        "services": {
+            **services(spec.get("services", []), run),
+            # Units that only load something at boot (netfilter-persistent, nftables): whether they are
+            # installed and enabled matters, not whether they ran since the last boot.
+            **{
+                unit: "/".join(part for index, part in enumerate(state.split("/")) if index != 1)
+                for unit, state in services(spec.get("boot_services", []), run).items()
+            },
+        },
         "ports": {str(port): port in listening for port in spec.get("ports", [])},
         "firewall": firewall_digest(backend, run),
         "ssh": ssh_endpoint() if backend != "none" else "",

@@ -32,6 +32,7 @@ ROLE_VARIABLES = {
         "listen_ipv6": "vsftpd_listen_ipv6",
         "pasv_enable": "vsftpd_pasv_enable",
         "pasv_address": "vsftpd_pasv_address",
+        "virtual_users": "vsftpd_virtual_users",
     },
     "pureftpd": {
         "listen_port": "pureftpd_listen_port",
@@ -51,6 +52,7 @@ ROLE_VARIABLES = {
         "listen_ipv6": "pureftpd_listen_ipv6",
         "pasv_enable": "pureftpd_pasv_enable",
         "pasv_address": "pureftpd_pasv_address",
+        "virtual_users": "pureftpd_virtual_users",
     },
     "proftpd": {
         "listen_port": "proftpd_listen_port",

@@ -25,7 +25,6 @@ ProFTPd's quirks the rules below keep the role from walking into, each seen on D
 
 from __future__ import annotations
 
-import re
 import typing as t
 
 from ansible_collections.hardened.ftp.plugins.module_utils import _inputs as inp
@@ -118,73 +117,6 @@ def no_variables(value: str, variable: str, what: str = "value") -> str:
     return value
 
 
-# ---------------------------------------------------------------------------------------------------------
-# Virtual users: the part every daemon shares. The shape is that of the virtual-users work for vsftpd and
-# Pure-FTPd: a list of {name, password_hash, home, write, max_rate, quota_mb}; nothing here names ProFTPd,
-# so it moves as it is to the shared module (_server_plan) when both are merged.
-VIRTUAL_OWNER = "ftpvirtual"
-VIRTUAL_KEYS = ("name", "password_hash", "home", "write", "max_rate", "quota_mb")
-# crypt(3) hashes the C libraries of Debian 11-13 verify: yescrypt, SHA-512, SHA-256.
-_HASH = re.compile(r"^\$(y|6|5)\$[A-Za-z0-9./$=,]{8,250}$")
-RESERVED_NAMES = ("root", "ftp", "anonymous", VIRTUAL_OWNER)
-
-
-def password_hash(value: t.Any, variable: str) -> str:
-    """A crypt(3) hash: ``$y$`` (yescrypt), ``$6$`` (SHA-512) or ``$5$`` (SHA-256); never shown in a message."""
-    raw = inp.text(value, variable, allow_empty=False, secret=True, what="password hash")
-    if not _HASH.match(raw):
-        raise InputError(
-            variable,
-            "is not a yescrypt ($y$), SHA-512 ($6$) or SHA-256 ($5$) crypt hash (value hidden)",
-            "make one with: mkpasswd -m yescrypt, or "
-            "\"{{ 'secret' | password_hash('sha512') }}\" (never the password itself)",
-        )
-    return raw
-
-
-def virtual_users(values: t.Any, variable: str, root: str) -> list[dict[str, t.Any]]:
-    """The checked virtual users (hashes kept out: the plan is printed), homes defaulting to ``root/name``."""
-    if values in (None, ""):
-        return []
-    if not isinstance(values, (list, tuple)):
-        raise InputError(variable, "must be a list of users", "e.g. [{name: vera, password_hash: '$y$...'}]")
-    found: list[dict[str, t.Any]] = []
-    for number, value in enumerate(values, 1):
-        where = f"{variable}[{number}]"
-        if not isinstance(value, t.Mapping):
-            raise InputError(where, "must be a mapping with name and password_hash", "e.g. {name: vera, ...}")
-        unknown = sorted(str(key) for key in value if key not in VIRTUAL_KEYS)
-        if unknown:
-            raise InputError(where, f"has unknown keys {', '.join(unknown)}", f"use only {', '.join(VIRTUAL_KEYS)}")
-        name = inp.user_name(value.get("name"), f"{where}.name")
-        if name in RESERVED_NAMES:
-            raise InputError(f"{where}.name", f"{name} is reserved (root, the anonymous and the owner accounts)", "")
-        password_hash(value.get("password_hash"), f"{where}.password_hash")
-        home = value.get("home") or f"{root}/{name}"
-        user = {
-            "name": name,
-            "home": inp.data_directory(home, f"{where}.home"),
-            "write": inp.flag(value.get("write", False), f"{where}.write"),
-            "max_rate": inp.count(value.get("max_rate") or 0, f"{where}.max_rate", what="rate in bytes per second"),
-            "quota_mb": None
-            if value.get("quota_mb") in (None, "")
-            else inp.count(value["quota_mb"], f"{where}.quota_mb", what="number of MiB"),
-        }
-        found.append(user)
-    names = [user["name"] for user in found]
-    twice = sorted({name for name in names if names.count(name) > 1})
-    if twice:
-        raise InputError(variable, f"names {', '.join(twice)} more than once", "list each user once")
-    homes = [user["home"] for user in found]
-    shared = sorted({home for home in homes if homes.count(home) > 1})
-    if shared:
-        raise InputError(variable, f"gives {', '.join(shared)} as the home of two users", "give each its own home")
-    return found
-
-
-# ---------------------------------------------------------------------------------------------------------
-
-
 class ProftpdPlanner(ServerPlanner):
     DAEMON = "proftpd"
     TITLE = "ProFTPd"
@@ -198,16 +130,12 @@ class ProftpdPlanner(ServerPlanner):
 
     # ------------------------------------------------------------------ the inputs alone
 
-    def check_local(self) -> None:
-        # Virtual users first: with them, neither anonymous nor local logins are needed.
-        root = self.take("virtual_users_root", inp.data_directory)
-        self.inputs["virtual_users"] = (
-            self.errors.check(virtual_users, self.value("virtual_users"), self.var("virtual_users"), root or "") or []
-        )
-        super().check_local()
-
-    def needs_someone(self) -> bool:
-        return not self.inputs.get("virtual_users")
+    # ProFTPd's quotas need mod_quotatab and its tally tables, which the role does not set up.
+    VIRTUAL_QUOTA = False
+    VIRTUAL_QUOTA_FIX = (
+        "remove quota_mb: ProFTPd enforces quotas only with mod_quotatab and its tally tables, which the role does "
+        "not set up (a file system quota on the virtual users' root is the alternative)"
+    )
 
     def check_banner(self) -> None:
         banner = self.take("banner", inp.text, max_length=512, what="greeting")
@@ -265,31 +193,15 @@ class ProftpdPlanner(ServerPlanner):
     def check_own_virtual(self) -> None:
         i = self.inputs
         users = i.get("virtual_users") or []
-        if not users:
-            return
-        if i.get("local_enable"):
+        if users and i.get("local_enable"):
             self.errors.add(
                 self.var("virtual_users"),
                 f"is set while {self.var('local_enable')} is true: ProFTPd asks PAM first for every password, "
                 "and PAM refuses users it does not know, so virtual and local users cannot share a server",
                 f"set {self.var('local_enable')} to false, or give these users local accounts instead",
             )
-        for number, user in enumerate(users, 1):
-            where = f"{self.var('virtual_users')}[{number}]"
-            self.errors.check(no_variables, user["home"], f"{where}.home", "path")
-            if user["quota_mb"]:
-                self.errors.add(
-                    f"{where}.quota_mb",
-                    "asks for a quota, and ProFTPd enforces quotas only with mod_quotatab and its tally tables, "
-                    "which the role does not set up",
-                    "remove quota_mb (or set it to 0): the role refuses what it cannot enforce",
-                )
-            if user["home"] == i.get("anon_root") or user["home"].startswith(f"{i.get('anon_root')}/"):
-                self.errors.add(
-                    f"{where}.home",
-                    f"{user['home']} is in the anonymous area {i.get('anon_root')}",
-                    f"keep virtual homes apart, e.g. under {i.get('virtual_users_root')}",
-                )
+        for index, user in enumerate(users):
+            self.errors.check(no_variables, user["home"], f"{self.var('virtual_users')}[{index}].home", "path")
 
     def managed_options(self) -> t.Iterable[str]:
         return MANAGED_DIRECTIVES
@@ -327,21 +239,10 @@ class ProftpdPlanner(ServerPlanner):
     # ------------------------------------------------------------------ what the host says
 
     def own_users(self) -> list[str]:
-        return [user["name"] for user in self.inputs.get("virtual_users") or []] + [self.FTP_USER]
+        return [self.FTP_USER]
 
     def own_paths(self) -> list[str]:
         return self.local_area_paths()
-
-    def check_host(self, host: t.Mapping[str, t.Any], tls_checker: t.Any = None) -> t.Any:
-        errors = super().check_host(host, tls_checker)
-        for number, user in enumerate(self.inputs.get("virtual_users") or [], 1):
-            if (host.get("users", {}).get(user["name"]) or {}).get("exists"):
-                self.errors.add(
-                    f"{self.var('virtual_users')}[{number}].name",
-                    f"{user['name']} is also an account on the host, which a virtual user would hide",
-                    "give the virtual user another name",
-                )
-        return errors
 
     def check_local_user_daemon(self, name: str, user: t.Mapping[str, t.Any]) -> None:
         i = self.inputs
@@ -360,25 +261,12 @@ class ProftpdPlanner(ServerPlanner):
     # ------------------------------------------------------------------ the plan
 
     def system_users(self) -> list[dict[str, t.Any]]:
-        i = self.inputs
         # ProFTPd serves anonymous sessions as ftp, group ftp (the group of the drop-box); the user owns
         # the uploads, and exists with anonymous logins off too (it owns earlier uploads).
-        users = [{"name": self.FTP_USER, "group": self.FTP_GROUP, "home": i["anon_root"]}]
-        if i.get("virtual_users"):
-            users.append({"name": VIRTUAL_OWNER, "group": VIRTUAL_OWNER, "home": i["virtual_users_root"]})
-        return users
+        return [{"name": self.FTP_USER, "group": self.FTP_GROUP, "home": self.inputs["anon_root"]}]
 
     def own_directories(self, fresh: bool) -> list[dict[str, t.Any]]:
-        i = self.inputs
-        found = self.local_area_directories()
-        users = i.get("virtual_users") or []
-        if users:
-            found.append({"path": i["virtual_users_root"], "owner": "root", "group": "root", "mode": "0755"})
-        if users and not fresh:
-            for user in users:
-                mode = "0700" if user["write"] else "0500"
-                found.append({"path": user["home"], "owner": VIRTUAL_OWNER, "group": VIRTUAL_OWNER, "mode": mode})
-        return found
+        return self.local_area_directories()
 
     def snapshot_paths(self) -> list[str]:
         return [CONF_PATH, PASSWD_PATH]
@@ -392,15 +280,15 @@ class ProftpdPlanner(ServerPlanner):
     def active_enable(self) -> bool:
         return bool(self.inputs["active_enable"])
 
+    def virtual_database(self) -> dict[str, t.Any]:
+        return {"format": "authuserfile", "path": PASSWD_PATH}
+
     def plan_own(self, fresh: bool) -> dict[str, t.Any]:
         config = self.config()
         return {
             "config": config,
             "conf_lines": render_lines(config),
-            "virtual_users": [
-                {"name": user["name"], "home": user["home"]} for user in self.inputs.get("virtual_users") or []
-            ],
-            "files": {"conf": CONF_PATH, "passwd": PASSWD_PATH, "welcome_template": WELCOME_TEMPLATE},
+            "files": {"conf": CONF_PATH, "welcome_template": WELCOME_TEMPLATE},
         }
 
     # ------------------------------------------------------------------ proftpd.conf

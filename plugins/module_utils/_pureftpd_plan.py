@@ -28,8 +28,13 @@ TLS_PEM = "/etc/ssl/private/pure-ftpd.pem"
 BANNER_FILE = "/etc/pure-ftpd/hardened-ftp-banner"
 PAM_FILE = "/etc/pam.d/pure-ftpd"
 ALLOW_FILE = "/etc/pure-ftpd/hardened-ftp-users.allow"
-# The one authentication back-end the role selects: PAM (Unix users, through the allow-list).
+# The authentication back-ends the role selects, in the order Pure-FTPd asks them: PureDB (virtual
+# users, when there are any), then PAM (Unix users, through the allow-list).
 AUTH_LINK = "70pam"
+PUREDB_LINK = "50puredb"
+PUREDB_PASSWD = "/etc/pure-ftpd/pureftpd.passwd"
+PUREDB_FILE = "/etc/pure-ftpd/pureftpd.pdb"
+PURE_PW = "/usr/bin/pure-pw"
 # Every setting settings() may write: pureftpd_extra_options may not set them (a unit test proves
 # settings() writes nothing else).
 MANAGED_SETTINGS = (
@@ -176,6 +181,22 @@ class PureFtpdPlanner(ServerPlanner):
     def snapshot_paths(self) -> list[str]:
         return [CONF_DIR]
 
+    def virtual_min_uid(self) -> dict[str, t.Any]:
+        return {"min_uid": self.inputs.get("min_uid"), "min_uid_variable": self.var("min_uid")}
+
+    def virtual_database(self) -> dict[str, t.Any]:
+        return {"format": "puredb", "path": PUREDB_PASSWD, "database": PUREDB_FILE, "pure_pw": PURE_PW, "packages": []}
+
+    def auth_links(self) -> list[dict[str, str]]:
+        """``{name, target}`` of /etc/pure-ftpd/auth: PureDB before PAM when there are virtual users."""
+        links = [{"name": PUREDB_LINK, "target": "../conf/PureDB"}] if self.virtual.users else []
+        return [*links, {"name": AUTH_LINK, "target": "../conf/PAMAuthentication"}]
+
+    def auth_order(self) -> str:
+        """The words of the wrapper's command line that select the back-ends, in order."""
+        words = [f"-l puredb:{PUREDB_FILE}"] if self.virtual.users else []
+        return " ".join([*words, "-l pam"])
+
     def watched_files(self) -> list[str]:
         return ["/etc/pure-ftpd", PAM_FILE] + ([TLS_PEM] if self.inputs["tls_enable"] else [])
 
@@ -188,7 +209,7 @@ class PureFtpdPlanner(ServerPlanner):
             "IPV4Only": not i["listen_ipv6"],
             "IPV6Only": False,
             "NoAnonymous": not i["anonymous_enable"],
-            "AnonymousOnly": not i["local_enable"],
+            "AnonymousOnly": not (i["local_enable"] or self.virtual.users),
             # Anonymous uploads (owned by ftp) cannot be downloaded until an administrator chowns them.
             "AntiWarez": True,
             "AnonymousCantUpload": not i["dropbox"],
@@ -218,6 +239,8 @@ class PureFtpdPlanner(ServerPlanner):
             "BrokenClientsCompatibility": False,
             "LimitRecursion": "10000 8",
         }
+        if self.virtual.users:
+            settings["PureDB"] = PUREDB_FILE
         if i["tls_enable"]:
             settings["TLSCipherSuite"] = i["tls_ciphers"]
         if i["banner"]:
@@ -238,6 +261,8 @@ class PureFtpdPlanner(ServerPlanner):
             "banner": i["banner"],
             "allow_list": list(i["local_users_allowed"]) if i["local_enable"] else [],
             "command_line": command_line(settings),
+            "auth_links": self.auth_links(),
+            "auth_order": self.auth_order(),
             "files": {
                 "conf_dir": CONF_DIR,
                 "auth_dir": AUTH_DIR,

@@ -24,6 +24,7 @@ from __future__ import annotations
 import typing as t
 
 from ansible_collections.hardened.ftp.plugins.module_utils import _inputs as inp
+from ansible_collections.hardened.ftp.plugins.module_utils import _virtual_users as vu
 from ansible_collections.hardened.ftp.plugins.module_utils._inputs import Errors, InputError
 from ansible_collections.hardened.ftp.plugins.module_utils._limits import MAX_PASSIVE_PORTS, UNPRIVILEGED_PORTS
 
@@ -63,6 +64,10 @@ class ServerPlanner:
     TITLE = ""  # how messages name the server
     PREFIX = ""  # the role's variable prefix, e.g. "vsftpd_"
     PACKAGES: tuple[str, ...] = ()
+    # For a generated certificate (community.crypto on the host), and for apt itself: the apt module
+    # installs python3-apt on its own in a normal run, but check mode needs it already there.
+    TLS_PACKAGES = ("python3-cryptography",)
+    APT_PACKAGES = ("python3-apt",)
     UNIT = ""
     PROCESS = ""  # the name (comm) of the process that must hold the control port
     FTP_USER = "ftp"
@@ -79,6 +84,8 @@ class ServerPlanner:
         "local_enable",
         "local_users_allowed",
         "chroot_local_user",
+        "virtual_users",
+        "virtual_users_root",
         "tls_enable",
         "tls_required",
         "tls_cert",
@@ -106,6 +113,8 @@ class ServerPlanner:
         self.inputs: dict[str, t.Any] = {}
         self.host: dict[str, t.Any] = {}
         self.warnings: list[str] = []
+        # The checked virtual users with their hashes: kept out of self.inputs, so out of the plan.
+        self.virtual = vu.Checked([], {})
 
     # ------------------------------------------------------------------ names and values
 
@@ -133,6 +142,7 @@ class ServerPlanner:
         self.check_listening()
         self.check_anonymous()
         self.check_local()
+        self.check_virtual_users()
         self.check_tls()
         self.check_passive()
         self.check_limits()
@@ -175,8 +185,29 @@ class ServerPlanner:
             )
 
     def needs_someone(self) -> bool:
-        """Whether a server without anonymous and local logins is an error (daemons with virtual users override)."""
-        return True
+        """Whether a server without anonymous and local logins is an error: it is unless virtual users are listed."""
+        return not self.value("virtual_users")
+
+    # Whether the daemon enforces a virtual user's quota_mb; the fix named when it does not.
+    VIRTUAL_QUOTA = True
+    VIRTUAL_QUOTA_FIX = ""
+
+    def check_virtual_users(self) -> None:
+        """Virtual users (:mod:`._virtual_users`): names, hashes, homes, rights; the hashes stay out of the plan."""
+        anon_root = self.inputs.get("anon_root")
+        root = self.take("virtual_users_root", vu.root_directory, anon_root)
+        local = (self.inputs.get("local_users_allowed") or []) if self.inputs.get("local_enable") else []
+        self.virtual = vu.check_users(
+            self.value("virtual_users"),
+            self.var("virtual_users"),
+            root,
+            self.errors,
+            anon_root=anon_root if self.inputs.get("anonymous_enable") else None,
+            local_users=local,
+            quota=self.VIRTUAL_QUOTA,
+            quota_fix=self.VIRTUAL_QUOTA_FIX,
+        )
+        self.inputs["virtual_users"] = [user.as_plan() for user in self.virtual.users]
 
     def check_tls(self) -> None:
         tls = self.take("tls_enable", inp.flag)
@@ -330,18 +361,31 @@ class ServerPlanner:
             else:
                 for path in (i["tls_generated_cert"], i["tls_generated_key"]):
                     paths += [path, path.rsplit("/", 1)[0]]
+        virtual = self.virtual.users
+        if virtual:
+            paths += [i["virtual_users_root"], *(user.home for user in virtual)]
         return {
-            "users": sorted(set(i.get("local_users_allowed") or []) | set(self.own_users())),
+            "users": sorted(
+                set(i.get("local_users_allowed") or [])
+                | set(self.own_users())
+                | {user.name for user in virtual}
+                | ({vu.OWNER, vu.READER} if virtual else set())
+            ),
             "groups": [self.FTP_GROUP],
             "paths": paths + self.own_paths(),
             "resolve": [i["pasv_address"]] if i["pasv_address"] and not _is_ipv4(i["pasv_address"]) else [],
-            "packages": sorted(set(self.PACKAGES) | {"python3-cryptography", "python3-apt"}),
+            "packages": sorted({*self.packages(), *self.TLS_PACKAGES, *self.APT_PACKAGES}),
             "units": sorted(OTHER_UNITS),
             "read": certificates,
         }
 
     def own_users(self) -> list[str]:
         return []
+
+    def packages(self) -> list[str]:
+        """The daemon's packages, and what its virtual users need."""
+        extra = self.virtual_database().get("packages", []) if self.virtual.users else []
+        return [*self.PACKAGES, *extra]
 
     def own_paths(self) -> list[str]:
         return []
@@ -374,7 +418,18 @@ class ServerPlanner:
         if i["local_enable"]:
             for name in i["local_users_allowed"]:
                 self.check_local_user(name, host.get("users", {}).get(name) or {})
+        self.errors.items += vu.host_problems(
+            self.virtual.users,
+            self.var("virtual_users"),
+            host.get("users", {}),
+            host.get("paths", {}),
+            **self.virtual_min_uid(),
+        )
         return self.errors
+
+    def virtual_min_uid(self) -> dict[str, t.Any]:
+        """The lowest uid the daemon serves, for the virtual users' accounts (daemons with such a limit)."""
+        return {}
 
     def check_certificate(self, host: t.Mapping[str, t.Any], tls_checker: TlsChecker | None) -> None:
         """The certificate and key you gave: readable files, the key kept from other users, a matching pair."""
@@ -445,10 +500,8 @@ class ServerPlanner:
     def plan(self, check_mode: bool = False) -> dict[str, t.Any]:
         """What the role does on this host; only after :meth:`check` and :meth:`check_host` found nothing."""
         i = self.inputs
-        packages = list(self.PACKAGES)
         generate = bool(i["tls_enable"] and not i["tls_cert"])
-        if generate:
-            packages.append("python3-cryptography")
+        packages = [*self.APT_PACKAGES, *self.packages(), *(self.TLS_PACKAGES if generate else ())]
         installed = self.host.get("packages", {})
         missing = [name for name in packages if not installed.get(name)]
         fresh = bool(check_mode and missing)
@@ -463,7 +516,8 @@ class ServerPlanner:
             "inputs": i,
             "fact": self.fact(),
             "directories": self.directories(fresh),
-            "users": self.system_users(),
+            "users": self.system_users() + (vu.accounts(i["virtual_users_root"]) if self.virtual.users else []),
+            "virtual_users": self.virtual_plan(),
             "tls": self.tls_plan(generate),
             "service": {
                 "unit": self.UNIT,
@@ -471,6 +525,8 @@ class ServerPlanner:
                 "port": i["listen_port"],
                 "snapshot": self.snapshot_paths(),
                 "store": self.state_dir,
+                # The other FTP daemons' processes: one still on the port after a switch is stopped.
+                "evict": sorted(set(DAEMON_PROCESSES) - {self.PROCESS}),
             },
             "other_units": self.other_units(),
             "watch": self.watch(),
@@ -485,7 +541,12 @@ class ServerPlanner:
         certificates = [tls["cert"]] if tls["enable"] else []
         return {
             "paths": [self.state_dir, *self.watched_files(), *([tls["cert"], tls["key"]] if tls["enable"] else [])],
-            "stat_only": [i["anon_root"], f"{i['anon_root']}/{i['anon_upload_dir']}", *self.watched_dirs()],
+            "stat_only": [
+                i["anon_root"],
+                f"{i['anon_root']}/{i['anon_upload_dir']}",
+                *self.watched_dirs(),
+                *([i["virtual_users_root"]] + [user.home for user in self.virtual.users] if self.virtual.users else []),
+            ],
             # Every FTP daemon's unit: one that started again since would share the port.
             "services": list(OTHER_UNITS),
             "ports": [i["listen_port"]],
@@ -495,6 +556,24 @@ class ServerPlanner:
     def watched_files(self) -> list[str]:
         """Files and directories the role writes, read with their content by the fast path (subclasses)."""
         return []
+
+    def virtual_plan(self) -> dict[str, t.Any]:
+        """What the role does for virtual users: no hash here (the database task reads them from the variable)."""
+        i = self.inputs
+        return {
+            "enabled": bool(self.virtual.users),
+            "variable": self.var("virtual_users"),
+            "root": i["virtual_users_root"],
+            "users": list(i["virtual_users"]),
+            "owner": vu.OWNER,
+            "reader": vu.READER,
+            "group": vu.GROUP,
+            **self.virtual_database(),
+        }
+
+    def virtual_database(self) -> dict[str, t.Any]:
+        """The daemon's own files for virtual users (subclasses): ``format``, ``path``..."""
+        return {}
 
     def watched_dirs(self) -> list[str]:
         """Directories whose owner and mode only the fast path reads (subclasses)."""
@@ -553,6 +632,8 @@ class ServerPlanner:
                 if not paths.get(path, {}).get("exists") and all(item["path"] != path for item in found):
                     found.append({"path": path, "owner": "root", "group": "root", "mode": mode})
         found.extend(self.own_directories(fresh))
+        if self.virtual.users:
+            found.extend(vu.directories(i["virtual_users_root"], self.virtual.users))
         return found
 
     def own_directories(self, fresh: bool) -> list[dict[str, t.Any]]:
@@ -643,8 +724,10 @@ class ServerPlanner:
         return found
 
 
-# The systemd units of every FTP daemon the collection knows: one runs, the others are stopped.
+# The systemd units and process names of every FTP daemon the collection knows: one runs, the
+# others are stopped.
 OTHER_UNITS = ("vsftpd", "pure-ftpd", "proftpd")
+DAEMON_PROCESSES = ("vsftpd", "pure-ftpd", "proftpd")
 # In <prefix>local_root, the place of the user's name.
 USER_TOKEN = "$USER"
 

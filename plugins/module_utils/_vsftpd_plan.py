@@ -14,6 +14,7 @@ from __future__ import annotations
 import typing as t
 
 from ansible_collections.hardened.ftp.plugins.module_utils import _inputs as inp
+from ansible_collections.hardened.ftp.plugins.module_utils import _virtual_users as vu
 from ansible_collections.hardened.ftp.plugins.module_utils._inputs import InputError
 from ansible_collections.hardened.ftp.plugins.module_utils._server_plan import USER_TOKEN, ServerPlanner, local_root
 from ansible_collections.hardened.ftp.plugins.module_utils._vsftpd_conf import (
@@ -27,6 +28,13 @@ USER_LIST_PATH = "/etc/vsftpd.user_list"
 USER_CONF_DIR = "/etc/vsftpd/user_conf"
 CHECK_SCRIPT = "/usr/local/sbin/hardened-ftp-vsftpd-check"
 SECURE_CHROOT_DIR = "/var/run/vsftpd/empty"
+# Virtual users: a PAM service of the role's (pam_pwdfile for virtual users, then Debian's vsftpd
+# stack for local users), the password file pam_pwdfile reads, and the names its account step admits.
+PAM_SERVICE = "vsftpd"
+VIRTUAL_PAM_SERVICE = "hardened-ftp-vsftpd"
+VIRTUAL_PAM_FILE = f"/etc/pam.d/{VIRTUAL_PAM_SERVICE}"
+VIRTUAL_PWDFILE = "/etc/vsftpd/hardened-ftp-virtual.passwd"
+VIRTUAL_NAMES = "/etc/vsftpd/hardened-ftp-virtual.users"
 # vsftpd 3.0's seccomp filter does not allow newfstatat, which glibc 2.33 and newer use for every
 # fstat: on such hosts the kernel kills the session at its first transfer or TLS handshake.
 SECCOMP_GLIBC_LIMIT = (2, 33)
@@ -189,6 +197,11 @@ class VsftpdPlanner(ServerPlanner):
     PACKAGES = ("vsftpd",)
     UNIT = "vsftpd"
     PROCESS = "vsftpd"
+    VIRTUAL_QUOTA = False
+    VIRTUAL_QUOTA_FIX = (
+        "vsftpd has no quotas: remove quota_mb (or use filesystem quotas on the virtual users' root, or "
+        "Pure-FTPd, which enforces it)"
+    )
 
     # ------------------------------------------------------------------ the inputs alone
 
@@ -301,7 +314,44 @@ class VsftpdPlanner(ServerPlanner):
         return [CONF_PATH, USER_LIST_PATH]
 
     def watched_files(self) -> list[str]:
-        return [CONF_PATH, USER_LIST_PATH, USER_CONF_DIR, CHECK_SCRIPT]
+        virtual = [VIRTUAL_PAM_FILE, VIRTUAL_PWDFILE, VIRTUAL_NAMES] if self.virtual.users else []
+        return [CONF_PATH, USER_LIST_PATH, USER_CONF_DIR, CHECK_SCRIPT, *virtual]
+
+    def virtual_database(self) -> dict[str, t.Any]:
+        return {
+            "format": "pwdfile",
+            "path": VIRTUAL_PWDFILE,
+            "names": VIRTUAL_NAMES,
+            "pam_file": VIRTUAL_PAM_FILE,
+            "pam_include": PAM_SERVICE,
+            "packages": ["libpam-pwdfile"],
+        }
+
+    def user_settings(self, user: vu.VirtualUser) -> dict[str, str]:
+        """A virtual user's file in user_config_dir: a guest of its own account, chrooted in its home.
+
+        vsftpd reads this file before it maps the login: guest_enable makes the session a guest one
+        (the anonymous rights below, always chrooted) for this user only, so local users stay local.
+        """
+        write = yn(user.write)
+        settings = {
+            "guest_enable": "YES",
+            "guest_username": user.account,
+            "local_root": user.home,
+            "write_enable": write,
+            "anon_upload_enable": write,
+            "anon_mkdir_write_enable": write,
+            "anon_other_write_enable": write,
+            # Their own files are theirs to read (uploads are 0600); the drop-box's rules are not theirs.
+            "anon_world_readable_only": "NO",
+            "chown_uploads": "NO",
+            "anon_umask": "077",
+            "anon_max_rate": str(user.max_rate),
+        }
+        if user.write:
+            # The home is the user's to write in; vsftpd otherwise refuses a writable chroot.
+            settings["allow_writeable_chroot"] = "YES"
+        return settings
 
     def watched_dirs(self) -> list[str]:
         return [item["path"] for item in self.own_directories(False)]
@@ -312,13 +362,16 @@ class VsftpdPlanner(ServerPlanner):
     def plan_own(self, fresh: bool) -> dict[str, t.Any]:
         i = self.inputs
         users = list(i["local_users_allowed"]) if i["local_enable"] else []
+        virtual = self.virtual.users
         glibc = glibc_version(self.host.get("glibc", ""))
+        user_conf = {name: {"write_enable": yn(i["local_write_enable"])} for name in users}
+        user_conf.update({user.name: self.user_settings(user) for user in virtual})
         return {
             "seccomp": seccomp(i["seccomp_sandbox"], glibc, i["dropbox"]),
             "settings": self.settings(glibc),
             # vsftpd checks anonymous logins against the list too (userlist_deny=NO).
-            "user_list": (["anonymous", "ftp"] if i["anonymous_enable"] else []) + users,
-            "user_conf": {name: {"write_enable": yn(i["local_write_enable"])} for name in users},
+            "user_list": (["anonymous", "ftp"] if i["anonymous_enable"] else []) + users + [u.name for u in virtual],
+            "user_conf": user_conf,
             "files": {
                 "conf": CONF_PATH,
                 "user_list": USER_LIST_PATH,
@@ -344,8 +397,9 @@ class VsftpdPlanner(ServerPlanner):
             (("listen_address6" if i["listen_ipv6"] else "listen_address"), address) if address else None,
             ("listen_port", i["listen_port"]),
             ("background", "NO"),
-            ("ftpd_banner", i["banner"]) if i["banner"] else None,
-            ("pam_service_name", "vsftpd"),
+            # vsftpd strips the value: a banner of blanks alone would be an empty greeting line.
+            ("ftpd_banner", i["banner"]) if (i["banner"] or "").strip() else None,
+            ("pam_service_name", VIRTUAL_PAM_SERVICE if self.virtual.users else PAM_SERVICE),
             ("secure_chroot_dir", SECURE_CHROOT_DIR),
             ("seccomp_sandbox", yn(seccomp(i["seccomp_sandbox"], glibc, i["dropbox"]))),
             ("hide_ids", "YES"),
@@ -372,18 +426,20 @@ class VsftpdPlanner(ServerPlanner):
             ("anon_umask", "077") if dropbox else None,
         )
         local = i["local_enable"]
+        # vsftpd logs virtual users in as local users first (then maps them to their guest account).
+        logins = local or bool(self.virtual.users)
         root = i["local_root"]
         section(
-            "Local users (allow-list in " + USER_LIST_PATH + "; root is never allowed)",
-            ("local_enable", yn(local)),
+            "Local and virtual users (allow-list in " + USER_LIST_PATH + "; root is never allowed)",
+            ("local_enable", yn(logins)),
             # Global (anonymous uploads need it); each allowed user's file in user_config_dir sets their own.
             ("write_enable", yn((local and i["local_write_enable"]) or dropbox)),
-            ("userlist_enable", "YES") if local else None,
-            ("userlist_deny", "NO") if local else None,
-            ("userlist_file", USER_LIST_PATH) if local else None,
-            ("user_config_dir", USER_CONF_DIR) if local else None,
-            ("chroot_local_user", yn(i["chroot_local_user"])) if local else None,
-            ("allow_writeable_chroot", yn(i["allow_writeable_chroot"])) if local else None,
+            ("userlist_enable", "YES") if logins else None,
+            ("userlist_deny", "NO") if logins else None,
+            ("userlist_file", USER_LIST_PATH) if logins else None,
+            ("user_config_dir", USER_CONF_DIR) if logins else None,
+            ("chroot_local_user", yn(i["chroot_local_user"] or not local)) if logins else None,
+            ("allow_writeable_chroot", yn(local and i["allow_writeable_chroot"])) if logins else None,
             ("local_root", root) if local and root else None,
             ("user_sub_token", USER_TOKEN) if local and USER_TOKEN in root else None,
             ("local_umask", i["local_umask"]) if local else None,

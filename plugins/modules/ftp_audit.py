@@ -11,7 +11,7 @@ short_description: Audit an FTP host against the hardened.ftp baseline
 version_added: 1.0.0
 author: hardened.ftp contributors (@hardened)
 description:
-  - Evaluates every control of the hardened.ftp baseline (C(HFTP-001) to C(HFTP-014), see C(docs/baseline.md)
+  - Evaluates every control of the hardened.ftp baseline (C(HFTP-001) to C(HFTP-018), see C(docs/baseline.md)
     in the collection) on the host from its live state, and returns one result per control with its status,
     the evidence read and the remediation.
   - "Live state: the FTP daemon configuration and the firewall model (read like M(hardened.ftp.ftp_server_facts)

@@ -47,6 +47,14 @@ options:
     description: Seconds to wait for the daemon to hold its port after a start.
     type: int
     default: 10
+  evict:
+    description:
+      - Command names of other FTP daemons. A process of one of them that still listens on O(port) (one whose package
+        apt removed while it ran, so systemd no longer stops it) gets C(SIGTERM), then C(SIGKILL) after 5 seconds,
+        before the unit starts. Processes with other names are never touched.
+    type: list
+    elements: str
+    default: []
   snapshot:
     description:
       - The files or directories of the daemon's configuration (see M(hardened.ftp.config_snapshot)).
@@ -98,6 +106,11 @@ holders:
   type: list
   elements: str
   sample: ["812 vsftpd"]
+evicted:
+  description: Processes of other FTP daemons stopped because they held O(port), as C(pid name).
+  returned: always
+  type: list
+  elements: str
 saved:
   description: Files the last good configuration was updated with.
   returned: always
@@ -105,6 +118,9 @@ saved:
   elements: str
 """
 
+import contextlib
+import os
+import signal
 import time
 import typing as t
 
@@ -121,6 +137,7 @@ ARGUMENT_SPEC = {
     "timeout": {"type": "int", "default": 10},
     "snapshot": {"type": "list", "elements": "path", "default": []},
     "store": {"type": "path"},
+    "evict": {"type": "list", "elements": "str", "default": []},
 }
 ENABLED_STATES = ("enabled", "enabled-runtime", "static", "alias", "indirect", "generated", "linked")
 
@@ -166,10 +183,36 @@ class Service:
         )
         return " | ".join(line for line in out.splitlines() if line.strip()) or "nothing in the journal"
 
+    def evict(self) -> list[str]:
+        """Stop the processes of other FTP daemons that hold the port; ``pid name`` of each."""
+        strays = [(pid, name) for pid, name in self.holders() if name in self.params["evict"]]
+        for pid, _name in strays:
+            _signal(pid, signal.SIGTERM)
+        deadline = time.monotonic() + 5
+        while strays and time.monotonic() < deadline and any(_alive(pid) for pid, _name in strays):
+            time.sleep(0.2)
+        for pid, _name in strays:
+            if _alive(pid):
+                _signal(pid, signal.SIGKILL)
+        return [f"{pid} {name}" for pid, name in strays]
+
     def start(self, verb: str) -> None:
         rc, _out, err = self.systemctl_run(verb, self.params["name"])
         if rc != 0:
             self.module.log(f"systemctl {verb} {self.params['name']}: {err.strip()}")
+
+
+def _signal(pid: int, number: int) -> None:
+    with contextlib.suppress(ProcessLookupError):
+        os.kill(pid, number)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return True
 
 
 def main() -> None:
@@ -182,7 +225,7 @@ def main() -> None:
     load, active = service.active()
     if load == "not-found":
         module.fail_json(msg=f"the unit {name} is not installed on the host: install its package first")
-    result: dict[str, t.Any] = {"changed": False, "started": False, "enabled_now": False, "saved": []}
+    result: dict[str, t.Any] = {"changed": False, "started": False, "enabled_now": False, "saved": [], "evicted": []}
 
     _rc, out, _err = service.systemctl_run("is-enabled", name)
     enabled_state = out.strip()
@@ -206,6 +249,11 @@ def main() -> None:
         result["holders"] = [f"{pid} {cmd}" for pid, cmd in service.holders()]
         module.exit_json(**result)
 
+    if params["evict"] and not module.check_mode and not service.holds():
+        result["evicted"] = service.evict()
+        if result["evicted"]:
+            result["changed"] = True
+            verb = verb or "restart"
     held = True
     if verb:
         service.start(verb)

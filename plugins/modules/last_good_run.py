@@ -79,6 +79,13 @@ options:
     type: list
     elements: str
     default: []
+  boot_services:
+    description:
+      - With O(state=recorded), systemd units whose load and enabled states are recorded, but not whether they run
+        now - units that load rules at boot (C(netfilter-persistent), C(nftables)), which a reboot starts.
+    type: list
+    elements: str
+    default: []
   ports:
     description: With O(state=recorded), TCP ports whose listening state is recorded.
     type: list
@@ -203,6 +210,7 @@ ARGUMENT_SPEC = {
     "paths": {"type": "list", "elements": "path", "default": []},
     "stat_only": {"type": "list", "elements": "path", "default": []},
     "services": {"type": "list", "elements": "str", "default": []},
+    "boot_services": {"type": "list", "elements": "str", "default": []},
     "ports": {"type": "list", "elements": "int", "default": []},
     "firewall": {"type": "str", "choices": ["iptables", "nftables", "ufw", "none"], "default": "none"},
     "certificates": {"type": "list", "elements": "path", "default": []},
@@ -249,7 +257,7 @@ def check(params: dict[str, t.Any], run: _host_state.Runner, now: float) -> dict
 
 def record(params: dict[str, t.Any], run: _host_state.Runner, now: float, check_mode: bool) -> dict[str, t.Any]:
     """Write what the host looks like now to ``params['store']``."""
-    spec = {key: params[key] for key in ("paths", "stat_only", "services", "ports", "firewall")}
+    spec = {key: params[key] for key in ("paths", "stat_only", "services", "boot_services", "ports", "firewall")}
     store = params["store"]
     new = {
         "format": _host_state.FORMAT,

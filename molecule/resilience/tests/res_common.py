@@ -11,7 +11,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from conftest import podman_exec
+from conftest import listeners, podman_exec
 
 __all__ = ["podman_exec", "record", "rules", "run_playbook", "serves", "state"]
 
@@ -92,12 +92,13 @@ def state(server) -> dict[str, str]:  # type: ignore[no-untyped-def]
     watched = " ".join(server.test["watched_files"])
     sh = podman_exec(server.name, ["sh", "-c", f"sha256sum {watched}"]).stdout
     active = podman_exec(server.name, ["systemctl", "is-active", server.test["unit"]], check=False).stdout.strip()
-    port = server.fact["control_port"]
-    listener = podman_exec(server.name, ["ss", "-Hltnp", f"sport = :{port}"]).stdout
+    # Who holds the port, read from /proc by the host's python3 (a bare host has no ss).
+    held = listeners(server.name, server.fact["control_port"])
+    names = sorted({name for sock in held for name in sock["processes"]})
     return {
         "config": sh,
         "active": active,
-        "listener": server.test["process"] if f'"{server.test["process"]}"' in listener else listener,
+        "listener": server.test["process"] if names == [server.test["process"]] else json.dumps(held),
     }
 
 

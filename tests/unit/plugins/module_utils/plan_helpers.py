@@ -72,3 +72,19 @@ def planner(role: str, host_info: dict[str, t.Any] | None = None, **overrides: t
 
 def messages(made: ServerPlanner) -> str:
     return "\n".join(made.errors.messages())
+
+
+def with_virtual_users(role: str, entries: list[dict[str, t.Any]], host_info: dict[str, t.Any]) -> ServerPlanner:
+    """A planner over the role's defaults and ``entries`` as ``<role>_virtual_users``, checked on ``host_info``.
+
+    Refused entries must be refused naming the virtual users' variable (a property test's first half);
+    the caller renders the plan only when ``made.errors`` is empty.
+    """
+    raw = defaults(role)
+    raw[f"{role}_virtual_users"] = entries
+    made = PLANNERS[role](raw)
+    if made.check():
+        assert all(item.variable.startswith(f"{role}_virtual_users") for item in made.errors.items), messages(made)
+        return made
+    made.check_host(host_info)
+    return made

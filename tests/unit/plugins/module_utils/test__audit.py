@@ -297,3 +297,59 @@ def test_agreement_that_cannot_be_verified_fails_naming_the_rules() -> None:
     (evidence,) = results["HFTP-012"]["evidence"]
     assert evidence.startswith("cannot be verified, verdict_uncertain: whether control port 21/tcp")
     assert "-m limit --limit 5/s" in evidence
+
+
+# --------------------------------------------------------------------------- virtual users (HFTP-015..018)
+
+VIRTUAL_IDS = ("HFTP-015", "HFTP-016", "HFTP-017", "HFTP-018")
+
+
+def virtual_user(name: str, **kw: t.Any) -> dict[str, t.Any]:
+    user = {"name": name, "kind": "sha512crypt", "home": f"/srv/ftp-virtual/{name}", "chrooted": True, "account": False}
+    user.update(kw)
+    return user
+
+
+def virtual_results(virtual: t.Any) -> dict[str, dict[str, t.Any]]:
+    results = evaluate(state(HARDENED_CONF, virtual=virtual))
+    return {item["id"]: item for item in results if item["id"] in VIRTUAL_IDS}
+
+
+def test_virtual_users_controls_are_not_applicable_without_them() -> None:
+    assert {item["status"] for item in virtual_results(None).values()} == {"not-applicable"}
+
+
+def test_virtual_users_as_the_roles_make_them_pass() -> None:
+    found = virtual_results(
+        {
+            "files": [stat("/etc/vsftpd/hardened-ftp-virtual.passwd", mode=0o600)],
+            "users": [virtual_user("upload-acme"), virtual_user("reader", kind="yescrypt")],
+        }
+    )
+    assert {key: item["status"] for key, item in found.items()} == dict.fromkeys(VIRTUAL_IDS, "pass")
+    assert "hash schemes in use: sha512crypt, yescrypt" in found["HFTP-017"]["evidence"]
+
+
+def test_virtual_users_controls_fail_by_id() -> None:
+    found = virtual_results(
+        {
+            "files": [stat("/etc/vsftpd/hardened-ftp-virtual.passwd", mode=0o644), stat("/etc/x.db", uid=1000)],
+            "users": [
+                virtual_user("plain", kind="plain"),
+                virtual_user("old", kind="md5crypt", home="/srv/ftp-virtual/shared"),
+                virtual_user("free", chrooted=False, home="/srv/ftp-virtual/shared"),
+                virtual_user("bob", account=True),
+            ],
+        }
+    )
+    assert {key: item["status"] for key, item in found.items()} == dict.fromkeys(VIRTUAL_IDS, "fail")
+    assert (
+        "/etc/vsftpd/hardened-ftp-virtual.passwd is readable or writable by group or others"
+        in (found["HFTP-015"]["evidence"])
+    )
+    assert "/etc/x.db is not owned by root" in found["HFTP-015"]["evidence"]
+    assert "not chrooted in a home of their own: free" in found["HFTP-016"]["evidence"]
+    assert "old, free share the home /srv/ftp-virtual/shared" in found["HFTP-016"]["evidence"]
+    assert found["HFTP-017"]["evidence"][:2] == ["plain: plain text", "old: md5crypt"]
+    assert "also accounts of the host (getent passwd): bob" in found["HFTP-018"]["evidence"]
+    assert all(item["remediation"] for item in found.values())

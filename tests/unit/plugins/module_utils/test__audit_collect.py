@@ -6,6 +6,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+import pytest
+from ansible_collections.hardened.ftp.plugins.module_utils import _audit_collect as collect
 from ansible_collections.hardened.ftp.plugins.module_utils._audit_collect import (
     daemon_running,
     directory_tree,
@@ -59,3 +61,54 @@ def test_daemon_running_and_key_path() -> None:
     assert daemon_running("pureftpd", processes) and not daemon_running("vsftpd", processes)
     assert pureftpd_key_path({"CertFile": "/etc/a.pem,/etc/a.key\n"}) == "/etc/a.key"
     assert pureftpd_key_path({}) == "/etc/ssl/private/pure-ftpd.pem"
+
+
+def test_virtual_users_of_vsftpd_and_pure_ftpd(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    sha512 = "$6$hardenedftp$" + "a" * 86
+    pam = tmp_path / "pam.d"
+    pam.mkdir()
+    passwd = tmp_path / "virtual.passwd"
+    passwd.write_text(f"acme:{sha512}\nplain:Secret\nroot:{sha512}\n")
+    (pam / "hardened-ftp-vsftpd").write_text(
+        "auth\trequired\tpam_listfile.so item=user sense=deny file=/etc/ftpusers onerr=succeed\n"
+        f"auth\t[success=done auth_err=die default=ignore]\tpam_pwdfile.so pwdfile={passwd}\n"
+        "@include vsftpd\n"
+    )
+    conf = tmp_path / "user_conf"
+    conf.mkdir()
+    (conf / "acme").write_text("guest_enable=YES\nlocal_root=/srv/ftp-virtual/acme\n")
+    (conf / "plain").write_text("guest_enable=YES\nvirtual_use_local_privs=YES\n")
+    monkeypatch.setattr(collect, "PAM_DIR", str(pam))
+    options = {"pam_service_name": "hardened-ftp-vsftpd", "user_config_dir": str(conf), "chroot_local_user": False}
+    found = collect.vsftpd_virtual_users(options)
+    assert found is not None and [item["path"] for item in found["files"]] == [str(passwd)]
+    users = {user["name"]: user for user in found["users"]}
+    assert users["acme"] == {
+        "name": "acme",
+        "kind": "sha512crypt",
+        "home": "/srv/ftp-virtual/acme",
+        "chrooted": True,
+        "account": False,
+    }
+    assert users["plain"]["kind"] == "plain" and users["plain"]["chrooted"] is False
+    assert users["root"]["account"] is True and users["root"]["chrooted"] is False
+    assert sha512 not in str(found)
+    assert collect.vsftpd_virtual_users({"pam_service_name": "missing"}) is None
+    assert collect.pam_databases("auth required pam_userdb.so db=/etc/vsftpd/login") == [
+        ("userdb", "/etc/vsftpd/login.db")
+    ]
+
+    auth = tmp_path / "auth"
+    auth.mkdir()
+    (tmp_path / "conf").mkdir()
+    (tmp_path / "conf" / "PureDB").write_text("/etc/pure-ftpd/pureftpd.pdb\n")
+    (auth / "50puredb").symlink_to("../conf/PureDB")
+    puredb = tmp_path / "pureftpd.passwd"
+    puredb.write_text(f"acme:{sha512}:1002:996::/srv/ftp-virtual/acme/./::::::::::::\n")
+    monkeypatch.setattr(collect, "PUREFTPD_AUTH_DIR", str(auth))
+    monkeypatch.setattr(collect, "PUREFTPD_PASSWD", str(puredb))
+    found = collect.pureftpd_virtual_users({"PureDB": "/etc/pure-ftpd/pureftpd.pdb", "ChrootEveryone": "no"})
+    assert found is not None and found["users"][0]["chrooted"] is True
+    assert [item["path"] for item in found["files"]] == ["/etc/pure-ftpd/pureftpd.pdb", str(puredb)]
+    (auth / "50puredb").unlink()
+    assert collect.pureftpd_virtual_users({"PureDB": "/etc/pure-ftpd/pureftpd.pdb"}) is None

@@ -14,7 +14,11 @@ from pathlib import Path
 
 import pytest
 from ansible_collections.hardened.ftp.plugins.module_utils._audit import evaluate, tls_protocols
-from ansible_collections.hardened.ftp.plugins.module_utils._audit_collect import daemon_running, host_paths
+from ansible_collections.hardened.ftp.plugins.module_utils._audit_collect import (
+    daemon_running,
+    host_paths,
+    proftpd_virtual_users,
+)
 from ansible_collections.hardened.ftp.plugins.module_utils._collect import CollectError, detect_daemon, read_server
 from ansible_collections.hardened.ftp.plugins.module_utils._proftpd_conf import (
     config_from_text,
@@ -164,3 +168,25 @@ def test_detect_and_read_proftpd(tmp_path: Path) -> None:
     conf.write_text("PassivePorts 30000\n")
     with pytest.raises(CollectError, match="PassivePorts"):
         read_server("proftpd", None, "", False, lambda name: None, proftpd_conf=str(conf))
+
+
+def test_virtual_users_are_read_from_the_auth_user_file(tmp_path: Path) -> None:
+    passwd = tmp_path / "hardened-ftp.passwd"
+    passwd.write_text(
+        "# comment\n"
+        "vera:$6$hardenedftp$" + "a" * 86 + ":1001:1001::/srv/ftp-virtual/vera:/usr/sbin/nologin\n"
+        "root:plaintext:1001:1001::/srv/ftp-virtual/root:/usr/sbin/nologin\n"
+    )
+    home_chroot = {"directives": {"AuthUserFile": str(passwd), "DefaultRoot": "~"}}
+    found = proftpd_virtual_users(home_chroot)
+    assert found is not None and found["files"][0]["path"] == str(passwd)
+    assert [(user["name"], user["kind"], user["chrooted"], user["account"]) for user in found["users"]] == [
+        ("vera", "sha512crypt", True, False),
+        ("root", "plain", True, True),
+    ]
+    elsewhere = proftpd_virtual_users({"directives": {"AuthUserFile": str(passwd), "DefaultRoot": "/srv/other"}})
+    assert elsewhere is not None and not any(user["chrooted"] for user in elsewhere["users"])
+    assert proftpd_virtual_users({"directives": {}}) is None
+    results = statuses(evaluate(proftpd_state(role_conf(), virtual=found)))
+    assert results["HFTP-016"] == "pass"
+    assert results["HFTP-017"] == "fail" and results["HFTP-018"] == "fail"

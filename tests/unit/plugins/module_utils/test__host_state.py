@@ -187,3 +187,12 @@ def test_differences_are_capped() -> None:
     recorded = {"files": {f"/etc/f{i}": "file" for i in range(15)}}
     reasons = hs.differences(recorded, {"files": {}})
     assert len(reasons) == 11 and reasons[-1] == "and 5 more differences"
+
+
+def test_boot_services_record_their_enablement_not_their_run_state(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    def run(argv: list[str]) -> tuple[int, str]:
+        active = "active" if "nftables" in argv else "inactive"
+        return 0, f"Id=x\nLoadState=loaded\nActiveState={active}\nUnitFileState=enabled\n"
+
+    state = hs.read_state({"services": ["vsftpd"], "boot_services": ["nftables"]}, run)
+    assert state["services"] == {"vsftpd": "loaded/inactive/enabled", "nftables": "loaded/enabled"}

@@ -20,10 +20,11 @@ from ansible_collections.hardened.ftp.plugins.module_utils._pureftpd_plan import
     command_line,
     command_line_problems,
 )
+from ansible_collections.hardened.ftp.plugins.module_utils._virtual_users import parse_puredb, puredb_line
 from ansible_collections.hardened.ftp.plugins.modules.pureftpd_settings import render
 from hypothesis import event, given, settings
 from hypothesis import strategies as st
-from plan_helpers import alice, defaults, host, messages, planner
+from plan_helpers import alice, defaults, host, messages, planner, with_virtual_users
 
 HEADER = "#\n# Ansible managed\n#"
 
@@ -139,3 +140,58 @@ def test_the_banner_is_kept_as_lines() -> None:
     plan = planner("pureftpd", host(), banner="One\nTwo\n").plan()
     assert plan["banner"] == "One\nTwo" and plan["settings"]["FortunesFile"] == "/etc/pure-ftpd/hardened-ftp-banner"
     assert "FortunesFile" not in planner("pureftpd", host(), banner="").plan()["settings"]
+
+
+# ------------------------------------------------------------------ virtual users
+
+SHA512 = "$6$hardenedftp$" + "a" * 86
+
+
+def test_virtual_users_come_first_from_puredb_then_pam() -> None:
+    entries = [{"name": "vw", "password_hash": SHA512, "write": True, "quota_mb": 5}]
+    made = planner("pureftpd", host(), virtual_users=entries)
+    assert not made.errors, messages(made)
+    plan = made.plan()
+    assert plan["settings"]["PureDB"] == "/etc/pure-ftpd/pureftpd.pdb"
+    assert plan["settings"]["AnonymousOnly"] is False
+    assert [link["name"] for link in plan["auth_links"]] == ["50puredb", "70pam"]
+    assert plan["auth_order"] == "-l puredb:/etc/pure-ftpd/pureftpd.pdb -l pam"
+    assert plan["virtual_users"]["users"][0]["quota_mb"] == 5
+    assert "PureDB" not in planner("pureftpd", host()).plan()["settings"]
+    assert planner("pureftpd", host()).plan()["auth_links"] == [
+        {"name": "70pam", "target": "../conf/PAMAuthentication"}
+    ]
+
+
+def test_the_virtual_users_account_must_pass_min_uid() -> None:
+    entries = [{"name": "vw", "password_hash": SHA512}]
+    made = planner("pureftpd", host(users={"ftpvirtual": {"exists": True, "uid": 996}}), virtual_users=entries)
+    assert "pureftpd_min_uid: the account ftpvirtual that virtual users' sessions run as has uid 996" in messages(made)
+
+
+@settings(max_examples=200)
+@given(
+    name=maybe("vw", "upload.acme"),
+    home=maybe("/srv/ftp-virtual/vw", "/srv/ftp-virtual/x/y"),
+    quota=maybe("1", "500"),
+    rate=maybe("0", "65536"),
+)
+def test_no_virtual_user_adds_a_database_line(name: str, home: str, quota: str, rate: str) -> None:
+    entry = {"name": name, "password_hash": SHA512, "home": home, "quota_mb": quota, "max_rate": rate}
+    made = with_virtual_users("pureftpd", [entry, {"name": "reader", "password_hash": SHA512}], host())
+    if made.errors:
+        return
+    event("rendered")
+    plan = made.plan()
+    users = plan["virtual_users"]["users"]
+    text = "".join(
+        puredb_line(u["name"], made.virtual.hashes[u["name"]], 1002, 996, u["home"], u["max_rate"], u["quota_mb"])
+        + "\n"
+        for u in users
+    )
+    assert list(parse_puredb(text)) == [name, "reader"] and text.count("\n") == 2
+    assert all(len(line.split(":")) == 18 for line in text.splitlines())
+    for setting, value in plan["settings"].items():
+        assert (
+            len([line for line in render(setting, value, HEADER).split("\n") if line and not line.startswith("#")]) == 1
+        )

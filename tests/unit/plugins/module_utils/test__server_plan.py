@@ -29,7 +29,7 @@ def test_the_defaults_pass_and_plan_a_server(role: str) -> None:
     assert plan["fact"]["pasv_min_port"] == 30000 and plan["fact"]["pasv_max_port"] == 30099
     assert {"path": "/var/lib/hardened-ftp", "owner": "root", "group": "root", "mode": "0700"} in plan["directories"]
     # A bare host lacks everything: the package, and python3-cryptography for the generated certificate.
-    assert set(plan["missing_packages"]) == {*PLANNERS[role].PACKAGES, "python3-cryptography"}
+    assert set(plan["missing_packages"]) == {*PLANNERS[role].PACKAGES, "python3-cryptography", "python3-apt"}
     assert plan["tls"]["generate"] and plan["tls"]["subject_alt_names"] == ["DNS:ftp1.example.org"]
 
 

@@ -10,6 +10,7 @@ either the planner refused the input, or the file holds exactly the directives t
 
 from __future__ import annotations
 
+import posixpath
 import typing as t
 from pathlib import Path
 
@@ -17,6 +18,7 @@ import jinja2
 import pytest
 import strategies
 from ansible.plugins.filter.core import comment
+from ansible_collections.hardened.ftp.plugins.module_utils._virtual_users import pwdfile_line
 from ansible_collections.hardened.ftp.plugins.module_utils._vsftpd_conf import (
     BOOL_OPTIONS,
     NUMERIC_OPTIONS,
@@ -33,7 +35,7 @@ from ansible_collections.hardened.ftp.plugins.module_utils._vsftpd_plan import (
 )
 from hypothesis import event, example, given, settings
 from hypothesis import strategies as st
-from plan_helpers import alice, defaults, host, messages, planner
+from plan_helpers import alice, defaults, host, messages, planner, with_virtual_users
 
 ROOT = Path(__file__).resolve().parents[4]
 TEMPLATE = (ROOT / "roles" / "vsftpd" / "templates" / "vsftpd.conf.j2").read_text()
@@ -267,3 +269,114 @@ def test_log_files_may_not_overwrite_each_other_or_system_files() -> None:
     assert "vsftpd_xferlog_file: /etc/passwd is not inside /var/log" in messages(
         planner("vsftpd", host(), xferlog_file="/etc/passwd")
     )
+
+
+# ------------------------------------------------------------------ virtual users
+
+SHA512 = "$6$hardenedftp$" + "a" * 86
+ENV.filters["basename"] = posixpath.basename
+PAM_TEMPLATE = (ROOT / "roles" / "vsftpd" / "templates" / "hardened-ftp-vsftpd.pam.j2").read_text()
+NAMES_TEMPLATE = (ROOT / "roles" / "vsftpd" / "templates" / "vsftpd.virtual_users.j2").read_text()
+# The options a virtual user's file in user_config_dir may set: rights, chroot and account, nothing else.
+PER_USER = {
+    "guest_enable",
+    "guest_username",
+    "local_root",
+    "write_enable",
+    "anon_upload_enable",
+    "anon_mkdir_write_enable",
+    "anon_other_write_enable",
+    "anon_world_readable_only",
+    "chown_uploads",
+    "anon_umask",
+    "anon_max_rate",
+    "allow_writeable_chroot",
+}
+
+
+def user_conf_text(settings: dict[str, str]) -> str:
+    """A file of user_config_dir as the role's copy task writes it."""
+    return "# Managed by hardened.ftp\n" + "".join(f"{name}={value}\n" for name, value in sorted(settings.items()))
+
+
+def virtual(**kw: t.Any) -> VsftpdPlanner:
+    entries = [
+        {"name": "upload-acme", "password_hash": SHA512, "write": True, "max_rate": 50000},
+        {"name": "reader", "password_hash": SHA512},
+    ]
+    return planner("vsftpd", host(users={"alice": alice()}), virtual_users=entries, **kw)
+
+
+def test_virtual_users_are_guests_of_their_own_and_local_users_stay_local() -> None:
+    made = virtual(local_enable=True, local_users_allowed=["alice"], local_write_enable=True)
+    assert not made.errors, messages(made)
+    plan = made.plan()
+    options = dict(intended(plan))
+    assert options["pam_service_name"] == "hardened-ftp-vsftpd"
+    # guest_enable is never global: vsftpd reads each user's file before it maps the login.
+    assert "guest_enable" not in options and options["user_config_dir"] == "/etc/vsftpd/user_conf"
+    assert plan["user_conf"]["alice"] == {"write_enable": "YES"}
+    writer, reader = plan["user_conf"]["upload-acme"], plan["user_conf"]["reader"]
+    assert writer["guest_enable"] == reader["guest_enable"] == "YES"
+    assert writer["guest_username"] == "ftpvirtual" and reader["guest_username"] == "ftpvirtual-ro"
+    assert writer["local_root"] == "/srv/ftp-virtual/upload-acme" and writer["anon_max_rate"] == "50000"
+    assert writer["anon_other_write_enable"] == "YES" and reader["anon_other_write_enable"] == "NO"
+    assert reader["write_enable"] == "NO" and "allow_writeable_chroot" not in reader
+    assert plan["user_list"] == ["anonymous", "ftp", "alice", "upload-acme", "reader"]
+    assert "libpam-pwdfile" in plan["packages"]
+    assert set(writer) <= PER_USER and set(reader) <= PER_USER
+
+
+def test_virtual_users_alone_turn_logins_on_chrooted() -> None:
+    made = virtual()
+    assert not made.errors, messages(made)
+    options = dict(intended(made.plan()))
+    assert options["local_enable"] == "YES" and options["chroot_local_user"] == "YES"
+    assert options["allow_writeable_chroot"] == "NO" and "local_root" not in options
+    assert made.plan()["user_list"] == ["anonymous", "ftp", "upload-acme", "reader"]
+    # Without virtual users, Debian's PAM service as before.
+    assert dict(intended(planner("vsftpd", host()).plan()))["pam_service_name"] == "vsftpd"
+
+
+def test_quota_is_refused_by_vsftpd() -> None:
+    made = planner("vsftpd", host(), virtual_users=[{"name": "vw", "password_hash": SHA512, "quota_mb": 10}])
+    assert "vsftpd_virtual_users[0].quota_mb: is set, but this daemon cannot enforce a quota; vsftpd has no quotas" in (
+        messages(made)
+    )
+
+
+@settings(max_examples=200)
+@given(
+    name=mostly("upload-acme", "r.smith"),
+    home=mostly("", "/srv/ftp-virtual/acme", "/srv/ftp-virtual/a/b"),
+    hashed=mostly(SHA512),
+    rate=mostly("0", "100000"),
+)
+@example(name="vw\nguest_enable=NO", home="", hashed=SHA512, rate="0")
+@example(name="vw", home="/srv/ftp-virtual/vw\nwrite_enable=YES", hashed=SHA512, rate="0")
+@example(name="vw", home="", hashed=SHA512 + "\nvr:" + SHA512, rate="0")
+@example(name="vw", home="", hashed=SHA512, rate="5\nanon_other_write_enable=YES")
+def test_no_virtual_user_adds_a_directive_or_a_line(name: str, home: str, hashed: str, rate: str) -> None:
+    entry = {"name": name, "password_hash": hashed, "max_rate": rate, "write": True}
+    if home:
+        entry["home"] = home
+    made = with_virtual_users("vsftpd", [entry, {"name": "reader", "password_hash": SHA512}], host())
+    about_hash = [str(item) for item in made.errors.items if item.variable.endswith(".password_hash")]
+    assert len(hashed) < 12 or all(hashed not in message for message in about_hash)
+    if made.errors:
+        return
+    event("rendered")
+    plan = made.plan()
+    text = render(plan)
+    assert written(text) == intended(plan) and vsftpd_conf_problems(text) == []
+    for user, settings_ in plan["user_conf"].items():
+        lines = [(n, v) for _number, _raw, n, v in _directives(user_conf_text(settings_))]
+        assert lines == sorted(settings_.items()) and set(settings_) <= PER_USER, user
+    names = ENV.from_string(NAMES_TEMPLATE).render(server_core_plan=plan, ansible_managed="Ansible managed")
+    assert [line for line in names.splitlines() if not line.startswith("#")] == [name, "reader"]
+    pam = ENV.from_string(PAM_TEMPLATE).render(server_core_plan=plan, ansible_managed="Ansible managed")
+    assert len([line for line in pam.splitlines() if line and not line.startswith("#")]) == 4
+    # The password file: one line per user, each "name:hash".
+    lines = [pwdfile_line(user["name"], made.virtual.hashes[user["name"]]) for user in plan["virtual_users"]["users"]]
+    assert "\n".join(lines).count("\n") == len(lines) - 1 and all(line.count(":") == 1 for line in lines)
+    assert hashed not in str(plan)
