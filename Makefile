@@ -101,11 +101,10 @@ controllers: venv link host
 	@bash testbed/build-image.sh $${CONTROLLERS_SUITE:-bookworm}
 	python3 tests/controllers/run.py $(if $(CONTROLLERS),--versions $(CONTROLLERS)) $(CONTROLLERS_ARGS)
 
+# MOLECULE_JOBS=2 runs two scenarios at a time (each logs to .tmp/molecule/<scenario>.log).
+MOLECULE_JOBS ?= 1
 molecule: venv link images
-	@set -e; for s in $(SCENARIO); do \
-	  echo "[molecule] scenario $$s"; \
-	  molecule test -s $$s; \
-	done
+	@MOLECULE_JOBS=$(MOLECULE_JOBS) bash testbed/molecule-all.sh $(SCENARIO)
 
 build: venv
 	@mkdir -p $(TMP)/dist

@@ -230,10 +230,10 @@ def unique() -> str:
 
 LISTENER = """
 import os, socket, sys
-port, pidfile, idle = int(sys.argv[1]), sys.argv[2], float(sys.argv[3])
+port, pidfile, idle, v6only = int(sys.argv[1]), sys.argv[2], float(sys.argv[3]), int(sys.argv[4])
 sock = socket.socket(socket.AF_INET6, socket.SOCK_STREAM)
 sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-sock.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 0)  # IPv4 and IPv6 alike
+sock.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, v6only)  # 0: IPv4 and IPv6 alike
 sock.bind(("::", port))
 sock.listen(5)
 sock.settimeout(idle)
@@ -337,6 +337,27 @@ class Firewall:
             )
         if proc.returncode != 0:
             pytest.fail(f"ftp_firewall with {overrides} failed:\n{proc.stdout[-4000:]}{proc.stderr[-2000:]}")
+        self.assert_ssh_answers()
+
+    def assert_ssh_answers(self) -> None:
+        """Management SSH answers over IPv4 and over IPv6 (link-local, on the scenario network)."""
+        for target in (None, self.ipv6_link_local()):
+            reply = self.probe(22, target=target)
+            assert reply["ok"] and reply["banner"].startswith("SSH-2.0"), f"SSH to {target or 'IPv4'}: {reply}"
+
+    def own_rules(self) -> str:
+        """The live rules the role owns (its chains and the jumps to them, or its table), counters stripped."""
+        if self.backend == "nftables":
+            return self.sh("nft", "list", "table", "inet", "hardened_ftp").stdout
+        marks = ("HARDENED-FTP", "ufw-hardened-ftp")
+        found = []
+        for cmd in IPTABLES_COMMANDS:
+            for table in ("raw", "filter"):
+                listing = self.sh(cmd, "-w", "-t", table, "-S").stdout.splitlines()
+                found += [f"{cmd} {table} {line}" for line in listing if any(mark in line for mark in marks)]
+                policy = next((line for line in listing if line.startswith("-P INPUT ")), "")
+                found.append(f"{cmd} {table} {policy}")
+        return "\n".join(found)
 
     def accept_by_default(self) -> None:
         """Make the host's own stance "accept what is not dropped", as a host with its own firewall has."""
@@ -360,14 +381,16 @@ class Firewall:
         self.server.ip = container_ip(self.name)
 
     @contextlib.contextmanager
-    def listener(self, port: int, idle: float = 90) -> Iterator[int]:
+    def listener(self, port: int, idle: float = 90, v6only: bool = False) -> Iterator[int]:
         """A TCP listener on the server that is not the FTP daemon; stopped by its own pid.
 
-        It also stops by itself after ``idle`` seconds without a connection.
+        It also stops by itself after ``idle`` seconds without a connection. With ``v6only`` it
+        listens on IPv6 only, so it can share a port the daemon holds on IPv4.
         """
         pidfile = f"/tmp/hardened-ftp-listener-{port}.pid"
         self.sh("rm", "-f", pidfile)
-        podman_exec(self.name, ["sh", "-c", f"python3 -c '{LISTENER}' {port} {pidfile} {idle} >/dev/null 2>&1 &"])
+        argv = f"{port} {pidfile} {idle} {int(v6only)}"
+        podman_exec(self.name, ["sh", "-c", f"python3 -c '{LISTENER}' {argv} >/dev/null 2>&1 &"])
         for _attempt in range(50):
             if self.sh("test", "-s", pidfile, check=False).returncode == 0:
                 break

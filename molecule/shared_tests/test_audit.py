@@ -46,6 +46,7 @@ def audit_report(tmp_path_factory) -> dict[str, Any]:  # type: ignore[no-untyped
         pytest.fail(f"the audit wrote no report (rc {proc.returncode}):\n{proc.stdout[-4000:]}{proc.stderr[-2000:]}")
     data = json.loads(report.read_text())
     data["rc"] = proc.returncode
+    data["output"] = proc.stdout + proc.stderr
     return data
 
 

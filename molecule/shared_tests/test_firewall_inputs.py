@@ -19,11 +19,12 @@ def test_firewall_inputs_change_what_is_open(server, firewall):  # type: ignore[
     extra = firewall.high + 2000
     assert firewall.probe(firewall.control_port, source="controller")["ok"], "control port closed before the test"
 
-    # 1. Only the client may reach FTP and SSH; the extra port is open to anyone.
+    # 1. Only the client may reach FTP and SSH over IPv4 (SSH over IPv6 stays open: sources must name
+    # both families the host filters); the extra port is open to anyone.
     firewall.run_role(
         {
             "ftp_firewall_allowed_sources": [client],
-            "ftp_firewall_ssh_sources": [client],
+            "ftp_firewall_ssh_sources": [client, "::/0"],
             "ftp_firewall_extra_allowed": [{"port": extra, "proto": "tcp"}],
         }
     )

@@ -4,8 +4,9 @@
 """Read what the roles' checks need from a host, with the Python standard library only (private module).
 
 A bare host has systemd and python3 and little else (no ``ss``, ``ps``, ``openssl`` or ``getent``
-binaries are assumed), so users, groups, files, host names, packages, the C library and the SSH
-session are read here from Python and ``/proc``; only ``systemctl`` is run, for unit states.
+binaries are assumed), so users, groups, files, host names, packages, the C library, the SSH
+session and whether the kernel has IPv6 are read here from Python and ``/proc``; only
+``systemctl`` is run, for unit states.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from ansible_collections.hardened.ftp.plugins.module_utils._host_state import ss
 Runner = t.Callable[[t.List[str]], t.Tuple[int, str]]
 MAX_READ = 1 << 20
 DPKG_STATUS = "/var/lib/dpkg/status"
+IF_INET6 = "/proc/net/if_inet6"
 
 
 def path_info(path: str) -> dict[str, t.Any]:
@@ -170,6 +172,11 @@ def ssh_session() -> dict[str, t.Any]:
     return {"client": words[0], "port": int(words[1])}
 
 
+def has_ipv6(path: str = IF_INET6) -> bool:
+    """Whether the kernel has IPv6: ``/proc/net/if_inet6`` is missing when it is disabled at boot (ipv6.disable=1)."""
+    return os.path.exists(path)
+
+
 def host_info(request: t.Mapping[str, t.Any], run: Runner) -> dict[str, t.Any]:
     """Everything ``request`` asks for, and what every check needs (os, libc, apt, shells, SSH)."""
     return {
@@ -186,5 +193,6 @@ def host_info(request: t.Mapping[str, t.Any], run: Runner) -> dict[str, t.Any]:
         "packages": installed_packages(request.get("packages", [])),
         "units": unit_states(list(request.get("units", [])), run),
         "ssh": ssh_session(),
+        "ipv6": has_ipv6(),
         "files": {path: read_small(path) for path in request.get("read", [])},
     }

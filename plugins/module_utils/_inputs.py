@@ -261,6 +261,14 @@ def ip_address(value: t.Any, variable: str, family: str | None = None) -> str:
     return str(address)
 
 
+def _is_address(value: str) -> bool:
+    try:
+        ipaddress.ip_address(value)
+    except ValueError:
+        return False
+    return True
+
+
 def _mask_hint(address: str, mask: str) -> str:
     """How to write ``address/mask`` as CIDR, when the mask is a contiguous netmask."""
     try:
@@ -288,7 +296,7 @@ def ip_network(value: t.Any, variable: str) -> str:
     if problem:
         raise InputError(variable, *problem)
     address, slash, prefix = raw.partition("/")
-    if slash and not prefix.isdecimal():
+    if slash and not prefix.isdecimal() and _is_address(prefix):
         raise InputError(variable, f"{shown(raw)} gives a mask, not a prefix length", _mask_hint(address, prefix))
     try:
         network = ipaddress.ip_network(raw, strict=True)
@@ -340,6 +348,10 @@ def port(value: t.Any, variable: str, *, low: int = 1) -> int:
     """A TCP port number ``low``-65535."""
     if isinstance(value, bool):
         raise InputError(variable, f"{value!r} is not a port number", f"give a number {low}-65535")
+    if isinstance(value, str):
+        text(value, variable, what="port number")  # int() would take "22\n"
+        if not value.strip().isascii():
+            raise InputError(variable, f"{shown(value)} is not a port number", f"give a number {low}-65535")
     try:
         number = int(value)
     except (TypeError, ValueError):
@@ -347,6 +359,29 @@ def port(value: t.Any, variable: str, *, low: int = 1) -> int:
     if not low <= number <= 65535:
         raise InputError(variable, f"{number} is outside {low}-65535", f"give a number {low}-65535")
     return number
+
+
+_PORT_SPAN = re.compile(r"^([0-9]{1,5})(?:[-:]([0-9]{1,5}))?$")
+
+
+def port_span(value: t.Any, variable: str) -> tuple[int, int]:
+    """A port or a range of ports (``8000``, ``'8000-8010'`` or ``'8000:8010'``) as ``(low, high)``.
+
+    ASCII digits only (``int()`` would read other scripts' digits too), one line, low <= high."""
+    if isinstance(value, bool):
+        raise InputError(variable, f"{value!r} is not a port", "give a port (443) or a range (8000-8010)")
+    if isinstance(value, int):
+        number = port(value, variable)
+        return number, number
+    raw = text(value, variable, what="port or port range").strip()
+    found = _PORT_SPAN.match(raw)
+    if not found:
+        raise InputError(variable, f"{shown(raw)} is not a port or a port range", "e.g. 443 or 8000-8010")
+    low = port(found.group(1), variable)
+    high = port(found.group(2), variable) if found.group(2) else low
+    if low > high:
+        raise InputError(variable, f"{raw}: {low} is above {high}", f"write it as {high}-{low}")
+    return low, high
 
 
 def count(value: t.Any, variable: str, *, low: int = 0, high: int | None = None, what: str = "number") -> int:

@@ -14,10 +14,11 @@ description:
   - Reads users (as NSS resolves them, with their groups, shell and home), groups, files and
     directories (kind, owner, group, mode), host names (IPv4), installed Debian packages, the state of
     systemd units, the C library version, whether the C(apt) Python bindings are present, C(/etc/shells),
-    C(/etc/ftpusers), C(/etc/os-release) and the SSH session Ansible runs in.
+    C(/etc/ftpusers), C(/etc/os-release), the SSH session Ansible runs in and whether the kernel has IPv6.
   - Uses the Python standard library and C(/proc) only (and C(systemctl) for unit states), so it works
     on a bare host with nothing but systemd and python3 installed.
-  - The server roles call it through M(hardened.ftp.server_plan), once per run, before anything changes.
+  - The server roles call it through M(hardened.ftp.server_plan), and the firewall role through
+    M(hardened.ftp.firewall_plan), once per run each, before anything changes.
 options:
   users:
     description: Login names to look up.
@@ -64,11 +65,12 @@ attributes:
     description: Reads only; the same in check mode.
   diff_mode:
     support: none
-    description: Reads only, so there is nothing to show a difference of.
+    description: Reads only.
 notes:
   - Reads only; never changes the host.
 seealso:
   - module: hardened.ftp.server_plan
+  - module: hardened.ftp.firewall_plan
 """
 
 EXAMPLES = r"""
@@ -135,6 +137,11 @@ info:
     files:
       description: Per path of O(read), its content, or null when it cannot be read.
       type: dict
+    ipv6:
+      description:
+        - Whether the kernel has IPv6 (C(/proc/net/if_inet6) exists). False on a host booted with C(ipv6.disable=1),
+          where no IPv6 rule can be loaded.
+      type: bool
 """
 
 from ansible.module_utils.basic import AnsibleModule

@@ -71,7 +71,7 @@ attributes:
     description: Reports whether it would enable, start or restart the unit, and changes nothing.
   diff_mode:
     support: none
-    description: Starts, enables or restarts a unit, which has no content to show a difference of.
+    description: Starts, restarts or checks a service; there is no file to show a difference of.
 notes:
   - Call it from a handler with O(state=restarted), and once more after the handlers ran with O(state=started), so
     the daemon holds its port at the end of every run.

@@ -59,8 +59,8 @@ options:
   wrapper:
     description:
       - Path of Debian's C(pure-ftpd-wrapper). When set, after writing the module runs it with C(--show-options) and
-        checks that the command line it builds holds every word of O(command_line)'s C(present) and none of
-        its C(absent). When it does not (the wrapper read a file it should not, or refused one), the module
+        checks that the command line it builds holds every word of O(command_line)'s C(present) list and none of
+        its C(absent) list. When it does not (the wrapper read a file it should not, or refused one), the module
         puts the files it wrote or removed back as they were, and fails with the wrapper's output.
     type: path
   command_line:

@@ -46,7 +46,7 @@ attributes:
     description: Reads only; in check mode the plan notes when packages are missing (C(plan.fresh_check)).
   diff_mode:
     support: none
-    description: Reads only, so there is nothing to show a difference of.
+    description: Returns a plan; changes nothing to show a difference of.
 notes:
   - Reads only; never changes the host.
 seealso:

@@ -6,6 +6,7 @@
 The planning action plugins (``server_plan``, ``firewall_plan``) read every variable of a role
 from the task's variables, so no list of names is kept beside ``meta/argument_specs.yml``, and a
 variable that carries the role's prefix but is no input of the role (a typo) is reported.
+:func:`plan_with_host` is their common flow: check, read the host once, check again, plan.
 """
 
 from __future__ import annotations
@@ -46,3 +47,28 @@ def failure(title: str, messages: t.Sequence[str]) -> str:
     count = len(messages)
     head = f"{title}: {count} input{'s' if count != 1 else ''} cannot be used, so nothing on the host was changed"
     return head + ":\n" + "\n".join(f"  - {message}" for message in messages)
+
+
+def plan_with_host(
+    planner: t.Any,
+    title: str,
+    read_host: t.Callable[[dict[str, t.Any]], dict[str, t.Any]],
+    check_mode: bool,
+    warnings: list[str],
+    **host_checks: t.Any,
+) -> dict[str, t.Any]:
+    """Check the inputs, read the host once (only when they pass), check again, plan: an action's result.
+
+    ``planner`` has ``check()``, ``host_request()``, ``check_host(info, **host_checks)``, ``plan(check_mode)``
+    and ``warnings`` (``_server_plan.ServerPlanner``, ``_firewall_plan.FirewallPlanner``);
+    ``read_host(request)`` runs ``hardened.ftp.ftp_host_info`` with the planner's request."""
+    errors = planner.check()
+    if errors:
+        return {"failed": True, "msg": failure(title, errors.messages()), "warnings": warnings}
+    host = read_host(planner.host_request())
+    if host.get("failed") or "info" not in host:
+        return {"failed": True, "msg": f"{title}: could not read the host: {host.get('msg', host)}"}
+    errors = planner.check_host(host["info"], **host_checks)
+    if errors:
+        return {"failed": True, "msg": failure(title, errors.messages()), "warnings": warnings}
+    return {"changed": False, "plan": planner.plan(check_mode=check_mode), "warnings": warnings + planner.warnings}

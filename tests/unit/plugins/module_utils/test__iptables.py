@@ -12,10 +12,10 @@ from ansible_collections.hardened.ftp.plugins.module_utils._firewall_model impor
 from ansible_collections.hardened.ftp.plugins.module_utils._intervals import iv_subtract
 from ansible_collections.hardened.ftp.plugins.module_utils._iptables import parse_iptables_save, tokenize
 from ansible_collections.hardened.ftp.plugins.module_utils._rule_walk import Context, evaluate_hook, evaluate_path
-from ansible_collections.hardened.ftp.tests.unit.plugins.module_utils.iptables_render import render_iptables_save
 from ansible_collections.hardened.ftp.tests.unit.plugins.module_utils.strategies import chains
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from iptables_render import render_iptables_save
 
 
 def _model(text: str, family: str = "ipv4") -> dict:

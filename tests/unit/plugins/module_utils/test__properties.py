@@ -30,10 +30,10 @@ from ansible_collections.hardened.ftp.plugins.module_utils._vsftpd_conf import (
     vsftpd_conf_problems,
     vsftpd_server_model,
 )
-from ansible_collections.hardened.ftp.tests.unit.plugins.module_utils.iptables_render import render_rule
 from ansible_collections.hardened.ftp.tests.unit.plugins.module_utils.strategies import matches, ports
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
+from iptables_render import render_rule
 
 LINES = st.lists(
     st.one_of(

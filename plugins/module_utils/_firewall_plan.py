@@ -1,0 +1,588 @@
+# Copyright (c) hardened.ftp contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""The firewall plan: every rule the ``ftp_firewall_*`` inputs must meet, and the rules they make (private module).
+
+Like the server planners (:mod:`._server_plan`), :class:`FirewallPlanner` works in three steps, so
+bad input fails before the host is read, and everything fails before the host changes:
+
+1. :meth:`FirewallPlanner.check` - the inputs alone, against the ``hardened_ftp_server`` fact;
+2. :meth:`FirewallPlanner.host_request` / :meth:`FirewallPlanner.check_host` - what the host says
+   (the SSH session, whether the kernel has IPv6, installed packages, loadable kernel modules),
+   read in one call of ``hardened.ftp.ftp_host_info``;
+3. :meth:`FirewallPlanner.plan` - what the templates and tasks of ``hardened.ftp.ftp_firewall`` use.
+
+What ``ftp_firewall_ipv6`` means (one meaning on every backend): ``true`` - FTP is opened over
+IPv4 and IPv6 as the sources say; ``false`` - FTP is opened over IPv4 only, and IPv6 is still
+filtered like the rest of the host (same default policy; established traffic, loopback, ICMPv6,
+management SSH and the extra ports stay open). A kernel without IPv6 gets IPv4 rules only.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import ipaddress
+import json
+import typing as t
+
+from ansible_collections.hardened.ftp.plugins.module_utils import _inputs as inp
+from ansible_collections.hardened.ftp.plugins.module_utils._inputs import Errors, InputError
+from ansible_collections.hardened.ftp.plugins.module_utils._server_model import (
+    ServerModelError,
+    normalize_server_model,
+)
+
+PREFIX = "ftp_firewall_"
+FACT = "hardened_ftp_server"
+BACKENDS = ("iptables", "nftables", "ufw")
+POLICIES = ("auto", "range", "related")
+PROTOCOLS = ("tcp", "udp")
+FAMILIES = ("ipv4", "ipv6")
+ANY = "any"
+EVERYWHERE = {"ipv4": "0.0.0.0/0", "ipv6": "::/0"}
+# Keys of the hardened_ftp_server fact the firewall reads.
+FACT_KEYS = (
+    "daemon",
+    "control_port",
+    "listen_ipv6",
+    "pasv_enable",
+    "pasv_min_port",
+    "pasv_max_port",
+    "active_enable",
+    "tls_enable",
+    "tls_required",
+)
+FLAGS = (
+    "ipv6",
+    "filter_egress",
+    "default_deny",
+    "load_helper_modules",
+    "nat_helper",
+    "persist",
+    "consistency_check",
+)
+# Where the role's own state lives (hardened.ftp.firewall_rules keeps the digest of what it loaded).
+STATE_DIR = "/var/lib/hardened-ftp/firewall"
+HELPER_MODULES = ("nf_conntrack_ftp",)
+NAT_HELPER_MODULES = ("nf_nat_ftp",)
+PROC_MODULES = "/proc/modules"
+SYS_MODULE = "/sys/module"
+PACKAGES = {
+    "iptables": ("iptables",),
+    "nftables": ("nftables",),
+    "ufw": ("ufw", "procps"),
+}
+PERSIST_PACKAGES = {"iptables": ("netfilter-persistent", "iptables-persistent")}
+# ansible.builtin.apt installs python3-apt itself in a normal run, but check mode needs it there.
+APT_PACKAGES = ("python3-apt",)
+ALL_PACKAGES = (
+    "iptables",
+    "netfilter-persistent",
+    "iptables-persistent",
+    "nftables",
+    "ufw",
+    "procps",
+    "kmod",
+    "python3-apt",
+)
+# The objects the role owns, per backend: it never touches any other chain or table.
+NAMES = {
+    "iptables": {"pre": "HARDENED-FTP-PRE", "input": "HARDENED-FTP-INPUT", "output": "HARDENED-FTP-OUTPUT"},
+    "ufw": {"pre": "ufw-hardened-ftp-helper", "output": "ufw-hardened-ftp-output"},
+    "nftables": {"table": "hardened_ftp"},
+}
+FILES = {
+    "iptables": {"ipv4": "/etc/hardened-ftp/rules.ipv4", "ipv6": "/etc/hardened-ftp/rules.ipv6"},
+    "ufw": {"ipv4": "/etc/ufw/before.rules", "ipv6": "/etc/ufw/before6.rules"},
+    "nftables": {"inet": "/etc/nftables.d/hardened-ftp.nft"},
+}
+NFT_CONF = "/etc/nftables.conf"
+UFW_CONF = "/etc/ufw/ufw.conf"
+UFW_DEFAULTS = "/etc/default/ufw"
+WATCH = {
+    # Units that load the rules at boot: their enablement is watched, not whether they ran since boot.
+    "iptables": {"paths": ["/etc/hardened-ftp", "/etc/iptables"], "boot_services": ["netfilter-persistent"]},
+    "nftables": {"paths": [NFT_CONF, "/etc/nftables.d"], "boot_services": ["nftables"]},
+    "ufw": {"paths": ["/etc/ufw", "/etc/default/ufw"], "boot_services": ["ufw"]},
+}
+# Packages that cannot live beside a backend (Debian's iptables-persistent conflicts with ufw).
+CONFLICTS = {
+    "ufw": ("iptables-persistent", "netfilter-persistent"),
+    "iptables": ("ufw",),
+}
+FORMAT = 2
+
+
+class FirewallPlanner:
+    """The rules of ``hardened.ftp.ftp_firewall``'s inputs, and the plan they make."""
+
+    def __init__(self, raw: t.Mapping[str, t.Any], server: t.Any) -> None:
+        self.raw = dict(raw)
+        self.server_raw = server
+        self.server: dict[str, t.Any] = {}
+        self.errors = Errors()
+        self.inputs: dict[str, t.Any] = {}
+        self.host: dict[str, t.Any] = {}
+        self.warnings: list[str] = []
+
+    # ------------------------------------------------------------------ names and values
+
+    @staticmethod
+    def var(name: str) -> str:
+        return PREFIX + name
+
+    def take(self, name: str, check: t.Callable[..., t.Any], *args: t.Any, **kwargs: t.Any) -> t.Any:
+        result = self.errors.check(check, self.raw.get(self.var(name)), self.var(name), *args, **kwargs)
+        self.inputs[name] = result
+        return result
+
+    def server_var(self, name: str) -> str:
+        """The server role's variable behind a key of the fact (``vsftpd_listen_ipv6``)."""
+        daemon = self.server.get("daemon") or "vsftpd"
+        return f"{daemon}_{name}"
+
+    # ------------------------------------------------------------------ step 1: the inputs alone
+
+    def check(self) -> Errors:
+        self.check_server()
+        self.take("backend", inp.choice, BACKENDS)
+        self.take("passive_policy", inp.choice, POLICIES)
+        for name in FLAGS:
+            self.take(name, inp.flag)
+        self.take("ssh_port", inp.port)
+        self.networks("allowed_sources")
+        self.networks("ssh_sources")
+        self.check_extra()
+        if self.server:
+            self.check_policy()
+            self.check_ssh_port()
+            self.check_ipv6()
+        return self.errors
+
+    def check_server(self) -> None:
+        fix = (
+            "run hardened.ftp.vsftpd or hardened.ftp.pureftpd (or hardened.ftp.hardened_ftp) before this role in "
+            "the same play: they publish it, so no port is typed twice"
+        )
+        if not isinstance(self.server_raw, t.Mapping):
+            self.errors.add(FACT, "is not set on this host" if self.server_raw is None else "is not a mapping", fix)
+            return
+        missing = [key for key in FACT_KEYS if key not in self.server_raw]
+        if missing:
+            self.errors.add(FACT, f"lacks {', '.join(missing)}", fix)
+            return
+        try:
+            server = normalize_server_model(self.server_raw, partial=True)
+        except ServerModelError as exc:
+            self.errors.add(FACT, str(exc), fix)
+            return
+        if not 1 <= server["control_port"] <= 65535:
+            self.errors.add(FACT, f"control_port {server['control_port']} is not a port 1-65535", fix)
+            return
+        self.server = server
+
+    def networks(self, name: str) -> list[str] | None:
+        """A list of networks, each checked on its own so that every bad one is reported."""
+        variable, values = self.var(name), self.raw.get(self.var(name))
+        if values in (None, ""):
+            values = []
+        if not isinstance(values, (list, tuple)):
+            self.errors.check(inp.ip_networks, values, variable)
+            self.inputs[name] = None
+            return None
+        found = [self.errors.check(inp.ip_network, value, variable) for value in values]
+        result = None if None in found else list(dict.fromkeys(found))
+        self.inputs[name] = result
+        return result
+
+    def check_extra(self) -> None:
+        variable = self.var("extra_allowed")
+        items = self.raw.get(variable)
+        found: list[dict[str, t.Any]] = []
+        self.inputs["extra_allowed"] = found
+        if items in (None, ""):
+            return
+        if not isinstance(items, (list, tuple)):
+            self.errors.add(variable, "must be a list", "e.g. [{port: 443, proto: tcp}]")
+            return
+        for index, item in enumerate(items):
+            where = f"{variable}[{index}]"
+            if not isinstance(item, t.Mapping) or "port" not in item:
+                self.errors.add(
+                    where, f"{inp.shown(item)} is not a mapping with a port", "e.g. {port: 443, proto: tcp}"
+                )
+                continue
+            unknown = sorted(str(key) for key in item if key not in ("port", "proto"))
+            if unknown:
+                self.errors.add(where, f"has unknown keys {', '.join(unknown)}", "give port and, optionally, proto")
+                continue
+            span = self.errors.check(inp.port_span, item["port"], f"{where}.port")
+            proto = self.errors.check(inp.choice, item.get("proto", "tcp"), f"{where}.proto", PROTOCOLS)
+            if span is not None and proto is not None:
+                entry = {"proto": proto, "min": span[0], "max": span[1]}
+                if entry not in found:
+                    found.append(entry)
+
+    def policy(self) -> str:
+        wanted = self.inputs.get("passive_policy")
+        if wanted == "auto":
+            return "range" if self.server["tls_enable"] else "related"
+        return t.cast(str, wanted)
+
+    def check_policy(self) -> None:
+        if self.inputs.get("passive_policy") is None:
+            return
+        s, policy, variable = self.server, self.policy(), self.var("passive_policy")
+        if policy == "related" and s["tls_enable"]:
+            self.errors.add(
+                variable,
+                f"related does not fit {s['daemon']} with TLS on ({self.server_var('tls_enable')}): the conntrack "
+                "helper cannot read the encrypted PASV/EPSV replies, so every FTPS data connection would be dropped",
+                f"use range (or auto), or turn TLS off with {self.server_var('tls_enable')}: false",
+            )
+        if policy == "range" and s["pasv_enable"] and s["pasv_min_port"] is None:
+            self.errors.add(
+                variable,
+                f"range, but {s['daemon']} published no passive port range to open",
+                f"set {self.server_var('pasv_min_port')} and {self.server_var('pasv_max_port')}, or use related",
+            )
+
+    def check_ssh_port(self) -> None:
+        ssh, s = self.inputs.get("ssh_port"), self.server
+        if ssh is None:
+            return
+        low, high = s["pasv_min_port"], s["pasv_max_port"]
+        fix = (
+            "set ftp_firewall_ssh_port to the port sshd listens on, and move the server role's passive range or "
+            "control port away from it"
+        )
+        if ssh == s["control_port"]:
+            self.errors.add(self.var("ssh_port"), f"{ssh} is the FTP control port of {s['daemon']}", fix)
+        elif s["pasv_enable"] and low is not None and low <= ssh <= high:
+            self.errors.add(
+                self.var("ssh_port"), f"{ssh} is inside the passive range {low}-{high} of {s['daemon']}", fix
+            )
+
+    def check_ipv6(self) -> None:
+        if self.inputs.get("ipv6") is not False:
+            return
+        if self.server["listen_ipv6"]:
+            self.errors.add(
+                self.var("ipv6"),
+                f"is false, but {self.server['daemon']} listens on IPv6 ({self.server_var('listen_ipv6')}: true), "
+                "so its IPv6 clients would be dropped",
+                f"set ftp_firewall_ipv6: true to serve FTP over IPv6, or {self.server_var('listen_ipv6')}: false",
+            )
+        sources = [net for net in self.inputs.get("allowed_sources") or [] if inp.network_family(net) == "ipv6"]
+        if sources:
+            self.errors.add(
+                self.var("allowed_sources"),
+                f"lists IPv6 networks ({', '.join(sources)}) while ftp_firewall_ipv6 is false, "
+                "so they would open nothing",
+                "remove them, or set ftp_firewall_ipv6: true",
+            )
+
+    # ------------------------------------------------------------------ step 2: what the host says
+
+    def helper_modules(self) -> list[str]:
+        return list(HELPER_MODULES) + (list(NAT_HELPER_MODULES) if self.inputs.get("nat_helper") else [])
+
+    def host_request(self) -> dict[str, t.Any]:
+        return {
+            "packages": list(ALL_PACKAGES),
+            "paths": [PROC_MODULES, *(f"{SYS_MODULE}/{name}" for name in self.helper_modules())],
+            "read": [UFW_CONF, UFW_DEFAULTS] if self.inputs.get("backend") == "ufw" else [],
+        }
+
+    def ufw_setting(self, path: str, name: str) -> str:
+        """A ``NAME=value`` setting of one of ufw's shell-style files, as the host has it ('' when unset)."""
+        text = (self.host.get("files") or {}).get(path) or ""
+        for line in text.splitlines():
+            key, _sep, value = line.strip().partition("=")
+            if key.strip() == name:
+                return value.strip().strip("'\"")
+        return ""
+
+    def check_host(self, host: t.Mapping[str, t.Any]) -> Errors:
+        self.host = dict(host)
+        i = self.inputs
+        installed = host.get("packages") or {}
+        backend = i["backend"]
+        conflicting = [name for name in CONFLICTS.get(backend, ()) if installed.get(name)]
+        if backend == "iptables" and not i["persist"]:
+            conflicting = []
+        if conflicting:
+            other = "iptables" if backend == "ufw" else "ufw"
+            self.errors.add(
+                self.var("backend"),
+                f"{backend}, but {', '.join(conflicting)} {'is' if len(conflicting) == 1 else 'are'} installed, "
+                f"which Debian does not install beside {'ufw' if backend == 'ufw' else 'iptables-persistent'}",
+                f"keep one firewall per host: set ftp_firewall_backend: {other} (what the host runs), or remove "
+                f"{', '.join(conflicting)} first",
+            )
+        if not self.has_ipv6():
+            self.warnings.append(
+                "the kernel has no IPv6 (no /proc/net/if_inet6): hardened.ftp.ftp_firewall writes IPv4 rules only"
+            )
+        self.check_ssh_sources()
+        self.check_session()
+        return self.errors
+
+    def has_ipv6(self) -> bool:
+        return bool(self.host.get("ipv6", True))
+
+    def families(self) -> list[str]:
+        """The families the role filters: both where the kernel has IPv6."""
+        return ["ipv4", "ipv6"] if self.has_ipv6() else ["ipv4"]
+
+    def ftp_families(self) -> list[str]:
+        """The families FTP is opened in."""
+        return [family for family in self.families() if family == "ipv4" or self.inputs["ipv6"]]
+
+    def check_ssh_sources(self) -> None:
+        sources = self.inputs.get("ssh_sources") or []
+        if not sources or not self.inputs.get("default_deny"):
+            return
+        given = {inp.network_family(net) for net in sources}
+        for family in self.families():
+            if family in given:
+                continue
+            other = "IPv4" if family == "ipv6" else "IPv6"
+            name = "IPv6" if family == "ipv6" else "IPv4"
+            self.errors.add(
+                self.var("ssh_sources"),
+                f"lists {other} networks only, so management SSH over {name} would be closed (the host filters "
+                f"{name} too{', even with ftp_firewall_ipv6: false' if family == 'ipv6' else ''})",
+                f"add the {name} networks you administer from, or {EVERYWHERE[family]} to keep SSH over {name} open",
+            )
+
+    def session(self) -> dict[str, t.Any]:
+        """The live SSH session: ``client`` (an address of a filtered family) and ``port``, or {}."""
+        ssh = self.host.get("ssh") or {}
+        client, port = ssh.get("client"), ssh.get("port")
+        if not client or not port:
+            return {}
+        address = str(client).split("%", 1)[0]
+        if address.lower().startswith("::ffff:") and "." in address:
+            address = address[7:]
+        try:
+            address = inp.ip_address(address, "SSH_CONNECTION")
+            number = inp.port(port, "SSH_CONNECTION")
+        except InputError as exc:
+            self.warnings.append(f"the SSH session cannot be kept open by address: {exc}")
+            return {}
+        if inp.network_family(address) not in self.families():
+            return {"port": number}
+        return {"client": address, "port": number}
+
+    def check_session(self) -> None:
+        port = self.session().get("port")
+        s = self.server
+        if not port or port == self.inputs.get("ssh_port"):
+            return
+        low, high = s["pasv_min_port"], s["pasv_max_port"]
+        if port == s["control_port"] or (s["pasv_enable"] and low is not None and low <= port <= high):
+            self.errors.add(
+                self.var("ssh_port"),
+                f"Ansible reaches the host over SSH on port {port}, which is the FTP control port or inside the "
+                f"passive range of {s['daemon']}",
+                "connect through the management SSH port, or move the server's ports away from it",
+            )
+
+    # ------------------------------------------------------------------ step 3: the plan
+
+    def sources(self, networks: t.Sequence[str], families: t.Sequence[str], extra: str = "") -> dict[str, list[str]]:
+        """Per family, the networks allowed ([any] when ``networks`` is empty or holds 0.0.0.0/0 or ::/0).
+
+        A family not named by ``networks`` (when some are given) gets nothing; ``extra`` (the live SSH
+        client) is added to its family when that family is restricted."""
+        result: dict[str, list[str]] = {}
+        for family in families:
+            if not networks:
+                result[family] = [ANY]
+                continue
+            mine = [net for net in networks if inp.network_family(net) == family]
+            if EVERYWHERE[family] in mine:
+                result[family] = [ANY]
+                continue
+            if extra and inp.network_family(extra) == family and not _covered(extra, mine):
+                mine.append(extra)
+            result[family] = mine
+        return result
+
+    def passive_range(self) -> dict[str, int]:
+        s = self.server
+        if self.policy() == "range" and s["pasv_enable"] and s["pasv_min_port"] is not None:
+            return {"min": s["pasv_min_port"], "max": s["pasv_max_port"]}
+        return {}
+
+    def packages(self) -> list[str]:
+        i = self.inputs
+        backend = i["backend"]
+        found = [*APT_PACKAGES, *PACKAGES[backend]]
+        if i["persist"]:
+            found += PERSIST_PACKAGES.get(backend, ())
+        if self.modules():
+            found.append("kmod")
+        return found
+
+    def modules(self) -> list[str]:
+        """The helper modules to load with modprobe: only where the kernel loads modules and lacks them."""
+        if not self.inputs.get("load_helper_modules"):
+            return []
+        paths = self.host.get("paths") or {}
+        if not (paths.get(PROC_MODULES) or {}).get("exists"):
+            return []
+        return [name for name in self.helper_modules() if not (paths.get(f"{SYS_MODULE}/{name}") or {}).get("exists")]
+
+    def modules_note(self) -> str:
+        if not self.inputs.get("load_helper_modules"):
+            return "ftp_firewall_load_helper_modules is false: no helper module is loaded"
+        if self.modules():
+            return f"loading {', '.join(self.modules())} now and at boot"
+        paths = self.host.get("paths") or {}
+        names = ", ".join(self.helper_modules())
+        if not (paths.get(PROC_MODULES) or {}).get("exists"):
+            present = (paths.get(f"{SYS_MODULE}/{HELPER_MODULES[0]}") or {}).get("exists")
+            return (
+                f"not loading {names}: this kernel cannot load modules (a container, or a kernel without module "
+                f"support); the helper must be built in ({'it is' if present else 'it does not appear to be'} "
+                "under /sys/module)"
+            )
+        return f"not loading {names}: already loaded or built in"
+
+    def plan(self, check_mode: bool = False) -> dict[str, t.Any]:
+        """What the role does; only after :meth:`check` and :meth:`check_host` found nothing."""
+        i, s = self.inputs, self.server
+        backend = i["backend"]
+        families, ftp_families = self.families(), self.ftp_families()
+        session = self.session()
+        ssh_ports = sorted({i["ssh_port"], *([session["port"]] if session.get("port") else [])})
+        installed = self.host.get("packages") or {}
+        packages = self.packages()
+        rules = {
+            "format": FORMAT,
+            "backend": backend,
+            "families": families,
+            "ftp_families": ftp_families,
+            "control_port": s["control_port"],
+            "policy": self.policy(),
+            "passive_range": self.passive_range(),
+            "ftp_sources": self.sources(i["allowed_sources"], ftp_families),
+            "ssh_ports": ssh_ports,
+            "ssh_sources": self.sources(i["ssh_sources"], families, session.get("client", "")),
+            "default_deny": i["default_deny"],
+            "extra_allowed": i["extra_allowed"],
+            "egress": {
+                "filter": i["filter_egress"],
+                # FTPS hides PORT from the helper too: active data must then leave port 20 as NEW.
+                "tls_active": bool(i["filter_egress"] and s["active_enable"] and s["tls_enable"]),
+            },
+        }
+        rev = hashlib.sha256(json.dumps(rules, sort_keys=True).encode()).hexdigest()[:12]
+        plan = dict(rules)
+        plan.update(
+            {
+                "rev": rev,
+                "ipv6": i["ipv6"],
+                "ipv6_kernel": self.has_ipv6(),
+                "session": session,
+                "ufw_rules": ufw_rules(rules),
+                "ufw_keep": ufw_keep(ufw_rules(rules)),
+                "ufw_absent": ufw_absent(rules),
+                # On an enabled ufw, "ufw enable" and "ufw default" reload it, which adds the raw-table jump
+                # of before.rules once more (ufw never flushes raw): the role runs them only when needed.
+                "ufw_enabled": self.ufw_setting(UFW_CONF, "ENABLED").lower() == "yes",
+                "ufw_default_deny": self.ufw_setting(UFW_DEFAULTS, "DEFAULT_INPUT_POLICY").upper() == "DROP",
+                "server": s,
+                "names": dict(NAMES[backend]),
+                "files": {family: path for family, path in FILES[backend].items() if family in (*families, "inet")},
+                "nft_conf": NFT_CONF,
+                "state_dir": STATE_DIR,
+                "packages": packages,
+                "missing_packages": [name for name in packages if not installed.get(name)],
+                # Check mode compares the rules wherever the backend's tools are in (python3-apt aside).
+                "fresh_check": bool(
+                    check_mode and any(not installed.get(name) for name in packages if name not in APT_PACKAGES)
+                ),
+                "python_apt": bool(self.host.get("python_apt")),
+                "allowed_sources": list(i["allowed_sources"]),
+                "modules": self.modules(),
+                "modules_note": self.modules_note(),
+                "persist": i["persist"],
+                "consistency_check": i["consistency_check"],
+                "watch": {
+                    "paths": [*WATCH[backend]["paths"], STATE_DIR],
+                    "boot_services": list(WATCH[backend]["boot_services"]),
+                },
+            }
+        )
+        return plan
+
+
+def ufw_rules(rules: t.Mapping[str, t.Any]) -> list[dict[str, str]]:
+    """The ufw allow rules of a plan, management SSH first (so enabling ufw never locks the operator out)."""
+    found = [
+        {"port": port, "proto": "tcp", "from_ip": source, "comment": comment}
+        for port, sources, comment in _ufw_groups(rules)
+        for source in ufw_sources(sources, rules["families"])
+    ]
+    found += [
+        {
+            "port": str(item["min"]) if item["min"] == item["max"] else f"{item['min']}:{item['max']}",
+            "proto": item["proto"],
+            "from_ip": ANY,
+            "comment": "hardened-ftp ftp_firewall_extra_allowed",
+        }
+        for item in rules["extra_allowed"]
+    ]
+    return found
+
+
+def _ufw_groups(rules: t.Mapping[str, t.Any]) -> list[tuple[str, dict[str, list[str]], str]]:
+    """(port in ufw's spelling, per-family sources, comment) of each group of ufw allow rules but the extra ports."""
+    groups = [(str(port), rules["ssh_sources"], "hardened-ftp management SSH") for port in rules["ssh_ports"]]
+    groups.append((str(rules["control_port"]), rules["ftp_sources"], "hardened-ftp control port"))
+    span = rules["passive_range"]
+    if span:
+        groups.append((f"{span['min']}:{span['max']}", rules["ftp_sources"], "hardened-ftp passive range"))
+    return groups
+
+
+def ufw_absent(rules: t.Mapping[str, t.Any]) -> list[dict[str, str]]:
+    """The one-family halves of ufw rules that must not be there.
+
+    ufw stores ``from any`` as two rules, ``0.0.0.0/0`` for IPv4 and ``::/0`` for IPv6, and its
+    ``show added`` lists either half as ``from any``: where a family is restricted (or, for FTP, not
+    served), the half of an earlier ``from any`` rule for that family is deleted by name. Deleting a
+    rule that is not there changes nothing."""
+    found = []
+    for port, sources, comment in _ufw_groups(rules):
+        for family in rules["families"]:
+            if list(sources.get(family) or []) != [ANY]:
+                found.append({"port": port, "proto": "tcp", "from_ip": EVERYWHERE[family], "comment": comment})
+    return found
+
+
+def ufw_keep(rules: t.Sequence[t.Mapping[str, str]]) -> list[dict[str, t.Any]]:
+    """What ``hardened.ftp.ufw_stale_rules`` must keep: ``show added`` prints a one-family half as ``from any``."""
+    return [
+        dict(rule, from_ip=[rule["from_ip"], ANY]) if rule["from_ip"] in EVERYWHERE.values() else dict(rule)
+        for rule in rules
+    ]
+
+
+def ufw_sources(sources: t.Mapping[str, t.Sequence[str]], families: t.Sequence[str]) -> list[str]:
+    """ufw's ``from`` values for per-family sources: ``any`` only when every filtered family is open to all."""
+    if families and all(list(sources.get(family) or []) == [ANY] for family in families):
+        return [ANY]
+    found: list[str] = []
+    for family in FAMILIES:
+        for source in sources.get(family) or []:
+            found.append(EVERYWHERE[family] if source == ANY else source)
+    return found
+
+
+def _covered(address: str, networks: t.Sequence[str]) -> bool:
+    host = ipaddress.ip_address(address)
+    return any(host in ipaddress.ip_network(net) for net in networks)
