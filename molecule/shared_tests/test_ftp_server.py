@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """What a user of any hardened.ftp server sees, checked with a real FTP client.
 
-Shared by the vsftpd and pureftpd scenarios: expectations come from the fact the role published
+Shared by the vsftpd, pureftpd and proftpd scenarios: expectations come from the fact the role published
 (hardened_ftp_server) and from the scenario's ``ftp_test`` inventory variable.
 """
 

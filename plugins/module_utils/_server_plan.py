@@ -3,7 +3,7 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """The FTP server plan: every rule a server role's inputs must meet, and what the role then does (private module).
 
-One planner per daemon (:mod:`._vsftpd_plan`, :mod:`._pureftpd_plan`) derives from
+One planner per daemon (:mod:`._vsftpd_plan`, :mod:`._pureftpd_plan`, :mod:`._proftpd_plan`) derives from
 :class:`ServerPlanner`, which holds every rule that is the same for all daemons: ports, the passive
 range, addresses, the anonymous area and the drop-box, local users, TLS, limits, log files, the
 banner. A daemon's planner adds only its own options and quirks. The planner works in three steps,
