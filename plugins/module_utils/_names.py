@@ -73,6 +73,7 @@ ROLE_VARIABLES = {
         "listen_ipv6": "proftpd_listen_ipv6",
         "pasv_enable": "proftpd_pasv_enable",
         "pasv_address": "proftpd_pasv_address",
+        "virtual_users": "proftpd_virtual_users",
     },
     "ftp_firewall": {
         "passive_policy": "ftp_firewall_passive_policy",
