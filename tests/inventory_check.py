@@ -4,7 +4,7 @@
 Each inventory is read by `ansible-inventory --list`, as a playbook would read it. Then, for every
 host of the group ftp_servers:
   * hardened_ftp_daemon is one of the server roles;
-  * every variable named after a role (vsftpd_*, pureftpd_*, ftp_firewall_*) exists in that role's
+  * every variable named after a role (vsftpd_*, pureftpd_*, proftpd_*, ftp_firewall_*) exists in that role's
     meta/argument_specs.yml and has a valid value, checked by ansible's own ArgumentSpecValidator
     (the validator the roles run before their first task);
   * no host carries variables of a daemon it does not run (they would be silently ignored);
@@ -30,7 +30,7 @@ from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 
 ROOT = Path(__file__).resolve().parent.parent
 GROUP = "ftp_servers"
-SERVER_ROLES = ("vsftpd", "pureftpd")
+SERVER_ROLES = ("vsftpd", "pureftpd", "proftpd")
 # The role site.yml runs; its options are the hardened_ftp_* variables, beside those of the
 # audit and check playbooks below.
 ORCHESTRATOR = "hardened_ftp"

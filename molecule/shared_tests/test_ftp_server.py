@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """What a user of any hardened.ftp server sees, checked with a real FTP client.
 
-Shared by the vsftpd and pureftpd scenarios: expectations come from the fact the role published
+Shared by the vsftpd, pureftpd and proftpd scenarios: expectations come from the fact the role published
 (hardened_ftp_server) and from the scenario's ``ftp_test`` inventory variable.
 """
 
@@ -19,7 +19,7 @@ def ok(step):  # type: ignore[no-untyped-def]
 
 def test_service_runs_and_listens(host, server):  # type: ignore[no-untyped-def]
     daemon = server.fact["daemon"]
-    unit = {"vsftpd": "vsftpd", "pureftpd": "pure-ftpd"}[daemon]
+    unit = {"vsftpd": "vsftpd", "pureftpd": "pure-ftpd", "proftpd": "proftpd"}[daemon]
     assert host.service(unit).is_running
     assert host.service(unit).is_enabled
     # The daemon itself holds the control port on every address (read from /proc: no ss on a bare host).
@@ -118,8 +118,9 @@ def test_local_user_needs_tls(server):  # type: ignore[no-untyped-def]
         pytest.skip("no local user or TLS not required in this scenario")
     result = server.session(user=user["name"], password=user["password"], tls=False)
     assert not result["login"]["ok"], result
-    # 530 (vsftpd: not logged in) or 421 (Pure-FTPd: closes a clear-text session at USER).
-    assert result["login"]["reply"][:3] in ("530", "421"), result
+    # 530 (vsftpd: not logged in), 421 (Pure-FTPd: closes a clear-text session at USER) or 550 (ProFTPd:
+    # refuses USER without TLS), each before the password is sent.
+    assert result["login"]["reply"][:3] in ("530", "421", "550"), result
 
 
 def _local_users(server):  # type: ignore[no-untyped-def]

@@ -143,7 +143,7 @@ def test_each_difference_is_noticed_and_named(host, server_name: str) -> None:  
             podman_exec(server_name, ["chmod", oct(mode)[2:], dropbox])
             podman_exec(server_name, ["systemctl", "start", unit])
             podman_exec(server_name, FOREIGN[backend][1])
-    assert daemon in ("vsftpd", "pureftpd")
+    assert daemon in ("vsftpd", "pureftpd", "proftpd")
 
 
 def test_the_next_run_is_a_full_one_that_repairs_then_a_fast_one(host, server_name: str) -> None:  # type: ignore[no-untyped-def]

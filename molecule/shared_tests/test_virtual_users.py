@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """Virtual users, as their clients see them: FTPS, chrooted in their own home, their own rights.
 
-Shared by the vsftpd and pureftpd scenarios; the users and their passwords come from the scenario's
+Shared by the vsftpd, pureftpd and proftpd scenarios; the users and their passwords come from the scenario's
 ``ftp_test.virtual_users``, the hashes the role got from ``<daemon>_virtual_users``. The last test
 re-runs the role (as test_bad_input.py does) with a user added and a password changed, then with
 the inventory's list again, and checks each change took effect.
@@ -114,8 +114,9 @@ def test_wrong_password_unknown_user_and_clear_text_are_refused(server) -> None:
         return
     clear = login(server, user, [], tls=False)
     assert not clear["login"]["ok"], clear
-    # 530 (vsftpd: non-anonymous sessions must use encryption) or 421 (Pure-FTPd closes at USER).
-    assert clear["login"]["reply"][:3] in ("530", "421"), clear
+    # 530 (vsftpd: non-anonymous sessions must use encryption), 421 (Pure-FTPd closes at USER) or 550
+    # (ProFTPd refuses USER without TLS).
+    assert clear["login"]["reply"][:3] in ("530", "421", "550"), clear
 
 
 def test_one_virtual_user_cannot_reach_another(host, server) -> None:  # type: ignore[no-untyped-def]
@@ -153,6 +154,7 @@ def test_the_password_files_are_roots_alone(host, server) -> None:  # type: igno
     files = {
         "vsftpd": ["/etc/vsftpd/hardened-ftp-virtual.passwd"],
         "pureftpd": ["/etc/pure-ftpd/pureftpd.passwd", "/etc/pure-ftpd/pureftpd.pdb"],
+        "proftpd": ["/etc/proftpd/hardened-ftp.passwd"],
     }[server.fact["daemon"]]
     for path in files:
         found = host.file(path)

@@ -8,6 +8,7 @@ from __future__ import annotations
 import typing as t
 
 from ansible.plugins.action import ActionBase
+from ansible_collections.hardened.ftp.plugins.module_utils._proftpd_plan import ProftpdPlanner
 from ansible_collections.hardened.ftp.plugins.module_utils._pureftpd_plan import PureFtpdPlanner
 from ansible_collections.hardened.ftp.plugins.module_utils._server_plan import ServerPlanner
 from ansible_collections.hardened.ftp.plugins.module_utils._vsftpd_plan import VsftpdPlanner
@@ -39,7 +40,11 @@ def host_problem(host: t.Mapping[str, t.Any], title: str) -> str:
     return ""
 
 
-PLANNERS: dict[str, type[ServerPlanner]] = {"vsftpd": VsftpdPlanner, "pureftpd": PureFtpdPlanner}
+PLANNERS: dict[str, type[ServerPlanner]] = {
+    "vsftpd": VsftpdPlanner,
+    "pureftpd": PureFtpdPlanner,
+    "proftpd": ProftpdPlanner,
+}
 
 
 class ActionModule(ActionBase):

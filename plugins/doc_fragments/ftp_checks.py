@@ -31,7 +31,7 @@ options:
     description:
       - Which daemon to read. V(auto) picks the running one, else the installed one, else the one with a configuration.
     type: str
-    choices: [auto, vsftpd, pureftpd]
+    choices: [auto, vsftpd, pureftpd, proftpd]
     default: auto
   vsftpd_conf:
     description:
@@ -43,6 +43,13 @@ options:
       - When absent, C(/etc/pure-ftpd/pure-ftpd.conf) is read.
     type: path
     default: /etc/pure-ftpd/conf
+  proftpd_conf:
+    description:
+      - ProFTPd's configuration file, read with every file it includes (files, directories, globs); C(<IfModule>)
+        and C(<IfDefine>) are evaluated as ProFTPd does, and the main server (the top level and C(<Global>)) is
+        modelled.
+    type: path
+    default: /etc/proftpd/proftpd.conf
   use_running:
     description:
       - For pure-ftpd, prefer the command line of the running daemon (from C(/proc)) over the configuration files,

@@ -10,16 +10,17 @@ control of ``_audit_controls.CONTROLS``::
     {"id", "title", "status", "evidence": [str], "remediation", "mapping": [str],
      "waiver": str | None, "original_status": str}
 
-State keys: ``daemon`` (``vsftpd``, ``pureftpd`` or ``None``), ``error`` (why no daemon
-was read), ``config_path``, ``options`` (parsed vsftpd.conf with defaults, or pure-ftpd
-settings as text), ``server`` (the normalised server model), ``running`` (bool),
-``listening`` (``[{"family", "address", "port"}]``), ``files`` (``{"config" | "userlist"
-| "tls_key" | "anon_root": stat}``, a stat being ``{"path", "exists", "uid", "gid", "mode"}``),
-``anon_tree`` (stats of the directories under the anonymous root), ``ftp_user``
-(``{"name", "uid", "gids"}`` or ``None``), ``userlist`` (names or ``None``), ``virtual`` (``None``
-without virtual users, else ``{"files": [stat], "users": [{"name", "kind", "home", "chrooted",
-"account"}]}``: the hash scheme only, never the hash), ``firewall``
-(the firewall model, or ``None`` with ``firewall_reason``) and ``max_passive_ports``.
+State keys: ``daemon`` (``vsftpd``, ``pureftpd``, ``proftpd`` or ``None``), ``error`` (why no
+daemon was read), ``config_path``, ``options`` (parsed vsftpd.conf with defaults, pure-ftpd
+settings as text, or ProFTPd's settings from ``_proftpd_conf.proftpd_settings``), ``server``
+(the normalised server model), ``running`` (bool), ``listening`` (``[{"family", "address",
+"port"}]``), ``files`` (``{"config" | "userlist" | "tls_key" | "anon_root": stat}``, a stat
+being ``{"path", "exists", "uid", "gid", "mode"}``), ``anon_tree`` (stats of the directories
+under the anonymous root), ``ftp_user`` (``{"name", "uid", "gids"}`` or ``None``), ``userlist``
+(names or ``None``), ``virtual`` (``None`` without virtual users, else ``{"files": [stat],
+"users": [{"name", "kind", "home", "chrooted", "account"}]}``: the hash scheme only, never the
+hash), ``firewall`` (the firewall model, or ``None`` with ``firewall_reason``) and
+``max_passive_ports``.
 """
 
 from __future__ import annotations
@@ -205,6 +206,12 @@ def check_anonymous_read_only(state: State) -> Outcome:
         evidence.append(f"AnonymousCanCreateDirs={yn(mkdir)}")
         if mkdir:
             problems.append("anonymous sessions may create directories")
+    anon_root_findings(state, problems, evidence)
+    return (FAIL if problems else PASS), problems + evidence
+
+
+def anon_root_findings(state: State, problems: list[str], evidence: list[str]) -> None:
+    """HFTP-005 on the files: the anonymous root is root's and the anonymous user cannot write to it."""
     root = (state.get("files") or {}).get("anon_root")
     if root:
         evidence.append("anonymous root " + _stat_text(root))
@@ -215,7 +222,6 @@ def check_anonymous_read_only(state: State) -> Outcome:
                 problems.append("the anonymous root is not owned by root")
             if ftp_class_bits(root, state.get("ftp_user")) & 0o2 or int(root.get("mode") or 0) & 0o002:
                 problems.append("the anonymous root is writable by the anonymous user")
-    return (FAIL if problems else PASS), problems + evidence
 
 
 def check_dropbox(state: State) -> Outcome:
@@ -238,6 +244,12 @@ def check_dropbox(state: State) -> Outcome:
             problems.append("uploads stay owned by the anonymous user, who can fetch them back")
         elif upload_mode & 0o077:
             problems.append("uploaded files are readable or writable by group or others")
+    dropbox_tree_findings(state, problems, evidence)
+    return (FAIL if problems else PASS), problems + evidence
+
+
+def dropbox_tree_findings(state: State, problems: list[str], evidence: list[str]) -> None:
+    """HFTP-006 on the files: a directory the anonymous user may write is not listable, sticky, not its own."""
     user = state.get("ftp_user")
     writable = [entry for entry in state.get("anon_tree") or [] if ftp_class_bits(entry, user) & 0o2]
     if not writable:
@@ -251,7 +263,6 @@ def check_dropbox(state: State) -> Outcome:
             problems.append("{} has no sticky bit: uploads can be deleted or renamed".format(entry["path"]))
         if user is not None and entry.get("uid") == user.get("uid"):
             problems.append("{} is owned by the anonymous user".format(entry["path"]))
-    return (FAIL if problems else PASS), problems + evidence
 
 
 def check_tls_required(state: State) -> Outcome:
@@ -459,7 +470,7 @@ def _virtual(state: State) -> Outcome | None:
     """Not applicable when the daemon has no virtual users."""
     virtual = state.get("virtual")
     if not virtual:
-        return NA, ["no virtual users: the daemon's PAM service or PureDB names no password file"]
+        return NA, ["no virtual users: the daemon's PAM service, PureDB or AuthUserFile names no password file"]
     return None
 
 
@@ -532,6 +543,159 @@ def check_virtual_accounts(state: State) -> Outcome:
     return PASS, [f"none of {len(users)} virtual user(s) is an account of the host"]
 
 
+# --------------------------------------------------------------------------- ProFTPd's evidence
+# ``options`` is _proftpd_conf.proftpd_settings(): the main server's directives, its login limit and its
+# anonymous areas with what each of their directories allows.
+
+OLD_TLS = ("SSLv3", "TLSv1", "TLSv1.1")
+TLS_VERSIONS = (*OLD_TLS, "TLSv1.2", "TLSv1.3")
+
+
+def _directive(state: State, name: str) -> str:
+    return str((state["options"].get("directives") or {}).get(name) or "").strip()
+
+
+def tls_protocols(words: str) -> set[str]:
+    """The protocol versions a ``TLSProtocol`` value allows (``ALL -TLSv1`` as well as ``TLSv1.2 TLSv1.3``)."""
+    allowed: set[str] = set()
+    for word in words.split() or ["TLSv1"]:  # mod_tls documents TLSv1 as the default
+        name = word.lstrip("+-")
+        names = set(TLS_VERSIONS) if name.upper() == "ALL" else {name}
+        allowed = allowed - names if word.startswith("-") else allowed | names
+    return allowed
+
+
+def proftpd_logging(state: State) -> Outcome:
+    """HFTP-002."""
+    log = _directive(state, "TransferLog")
+    extended = _directive(state, "ExtendedLog")
+    if log and log.lower() != "none":
+        return PASS, [f"TransferLog={log}"]
+    if extended:
+        return PASS, [f"ExtendedLog={extended}"]
+    return FAIL, ["neither TransferLog nor ExtendedLog is set: transfers are not logged"]
+
+
+def proftpd_banner(state: State) -> Outcome:
+    """HFTP-003."""
+    ident = _directive(state, "ServerIdent")
+    connect = _directive(state, "DisplayConnect")
+    if connect:
+        return PASS, [f"DisplayConnect={connect}"]
+    words = ident.split(None, 1)
+    if words and words[0].lower() == "on" and len(words) > 1:
+        return PASS, [f"ServerIdent={ident}"]
+    if words and words[0].lower() == "off":
+        return FAIL, ["ServerIdent off: the greeting hides the version but shows no warning text"]
+    return FAIL, ["ServerIdent sets no text: ProFTPd greets with its name and version"]
+
+
+def proftpd_local_logins(state: State) -> Outcome:
+    """HFTP-004."""
+    limit = state["options"].get("login_limit")
+    users = (limit or {}).get("allow_users") or []
+    if limit and limit.get("deny_all") and not users:
+        return PASS, ["<Limit LOGIN> DenyAll: only anonymous sessions"]
+    problems, evidence = [], []
+    if not limit or not limit.get("deny_all"):
+        problems.append("no allow-list (<Limit LOGIN> with DenyAll): every account with a password can log in")
+    evidence.append("allowed: {}".format(", ".join(users) or "(nobody named)"))
+    if "root" in users:
+        problems.append("root is on the allow-list")
+    root_login = _directive(state, "RootLogin") or "off"
+    evidence.append(f"RootLogin={root_login}")
+    if root_login.lower() != "off":
+        problems.append("RootLogin lets root log in")
+    chroot = _directive(state, "DefaultRoot")
+    evidence.append("DefaultRoot={}".format(chroot or "(unset)"))
+    if not chroot:
+        problems.append("users are not chrooted")
+    return (FAIL if problems else PASS), problems + evidence
+
+
+def _anonymous_areas(state: State) -> list[dict[str, t.Any]]:
+    return [area for area in state["options"].get("anonymous") or [] if area.get("login")]
+
+
+def proftpd_anonymous_read_only(state: State) -> Outcome:
+    """HFTP-005."""
+    if not state["server"]["anonymous_enable"]:
+        return NA, ["anonymous logins are off"]
+    problems, evidence = [], []
+    for area in _anonymous_areas(state):
+        evidence.append("<Anonymous {}>: writes {}".format(area["root"], "allowed" if area["write"] else "denied"))
+        if area["write"]:
+            problems.append("{}: anonymous sessions may write outside a drop-box".format(area["root"]))
+    anon_root_findings(state, problems, evidence)
+    return (FAIL if problems else PASS), problems + evidence
+
+
+def proftpd_dropbox(state: State) -> Outcome:
+    """HFTP-006."""
+    if not state["server"]["anon_upload_enable"]:
+        return NA, ["anonymous upload is off: there is no drop-box"]
+    problems, evidence = [], []
+    for area in _anonymous_areas(state):
+        for box in [item for item in area["directories"] if item["store"]]:
+            evidence.append(
+                "<Directory {path}>: store yes, read {read}, list {list}, delete or rename {delete}, "
+                "overwrite {overwrite}".format(
+                    **{key: yn(value) for key, value in box.items() if key != "path"}, path=box["path"]
+                )
+            )
+            for what in ("read", "list", "delete", "overwrite"):
+                if box[what]:
+                    problems.append("{}: anonymous sessions may {} uploads".format(box["path"], what))
+    dropbox_tree_findings(state, problems, evidence)
+    return (FAIL if problems else PASS), problems + evidence
+
+
+def proftpd_tls_required(state: State) -> Outcome:
+    """HFTP-007."""
+    server = state["server"]
+    if not server["tls_enable"]:
+        return FAIL, ["TLS is off: passwords and data cross the network in clear text"]
+    evidence = ["TLSRequired={}".format(_directive(state, "TLSRequired") or "off")]
+    limit = state["options"].get("login_limit")
+    if limit and limit.get("deny_all") and not limit.get("allow_users"):
+        return PASS, [*evidence, "<Limit LOGIN> DenyAll: anonymous sessions only, no password is ever sent"]
+    if not server["tls_required"]:
+        return FAIL, ["users may log in or transfer without TLS", *evidence]
+    return PASS, evidence
+
+
+def proftpd_tls_versions(state: State) -> Outcome:
+    """HFTP-008."""
+    if not state["server"]["tls_enable"]:
+        return NA, ["TLS is off (see HFTP-007)"]
+    protocol = _directive(state, "TLSProtocol")
+    ciphers = _directive(state, "TLSCipherSuite")
+    old = sorted(tls_protocols(protocol) & set(OLD_TLS))
+    evidence = [
+        "TLSProtocol={} (older than TLS 1.2: {})".format(protocol or "(default)", ", ".join(old) or "none"),
+        "TLSCipherSuite={} (AEAD only: {})".format(ciphers or "(default)", yn(aead_only(ciphers))),
+    ]
+    if old and not aead_only(ciphers):
+        return FAIL, [
+            f"{', '.join(old)} can be negotiated: TLSProtocol allows it and the cipher list is not AEAD-only",
+            *evidence,
+        ]
+    return PASS, evidence
+
+
+PROFTPD_CHECKS = {
+    "HFTP-002": proftpd_logging,
+    "HFTP-003": proftpd_banner,
+    "HFTP-004": proftpd_local_logins,
+    "HFTP-005": proftpd_anonymous_read_only,
+    "HFTP-006": proftpd_dropbox,
+    "HFTP-007": proftpd_tls_required,
+    "HFTP-008": proftpd_tls_versions,
+}  # type: t.Dict[str, t.Callable[[State], Outcome]]
+# Every other control reads the server model, the files or the firewall alike for every daemon.
+DAEMON_CHECKS = {"proftpd": PROFTPD_CHECKS}
+
+
 CHECKS = {
     "HFTP-001": check_service,
     "HFTP-002": check_logging,
@@ -580,7 +744,8 @@ def evaluate(state: State) -> list[dict[str, t.Any]]:
             else:
                 outcome = (NA, ["no FTP daemon configuration to audit (see HFTP-001)"])
         else:
-            outcome = CHECKS[control["id"]](state)
+            check = DAEMON_CHECKS.get(state["daemon"], {}).get(control["id"], CHECKS[control["id"]])
+            outcome = check(state)
         results.append(_result(control, *outcome))
     return results
 

@@ -237,9 +237,40 @@ def pureftpd_virtual_users(settings: t.Mapping[str, t.Any]) -> dict[str, t.Any] 
     return {"files": [stat_path(database[-1].strip()), stat_path(PUREFTPD_PASSWD)], "users": users}
 
 
+def proftpd_virtual_users(options: t.Mapping[str, t.Any]) -> dict[str, t.Any] | None:
+    """ProFTPd's virtual users: its AuthUserFile; a user is chrooted by ``DefaultRoot ~`` or a root holding the home."""
+    directives = options.get("directives") or {}
+    path = str(directives.get("AuthUserFile") or "").strip()
+    if not path:
+        return None
+    chroot = str(directives.get("DefaultRoot") or "").split(" ", maxsplit=1)[0]
+    users = []
+    for name, entry in vu.parse_authuserfile(_read(path) or "").items():
+        jail = entry["home"] if chroot == "~" else chroot.replace("%u", name).rstrip("/")
+        users.append(
+            {
+                "name": name,
+                "kind": vu.hash_kind(entry["hash"]),
+                "home": entry["home"],
+                "chrooted": bool(jail) and (entry["home"] + "/").startswith(jail + "/"),
+                "account": _account_exists(name),
+            }
+        )
+    return {"files": [stat_path(path)], "users": users}
+
+
+VIRTUAL_READERS = {
+    "vsftpd": vsftpd_virtual_users,
+    "pureftpd": pureftpd_virtual_users,
+    "proftpd": proftpd_virtual_users,
+}
+
+
 def daemon_running(daemon: str, processes: t.Sequence[tuple[str, list[str]]]) -> bool:
     for comm, _argv in processes:
-        if (daemon == "vsftpd" and comm == "vsftpd") or (daemon == "pureftpd" and comm.startswith("pure-ftpd")):
+        if (daemon in ("vsftpd", "proftpd") and comm == daemon) or (
+            daemon == "pureftpd" and comm.startswith("pure-ftpd")
+        ):
             return True
     return False
 
@@ -265,12 +296,33 @@ def host_paths(server_info: t.Mapping[str, t.Any], user: t.Mapping[str, t.Any] |
             "anon_root": options.get("anon_root") or home,
             "ftp_username": options.get("ftp_username") or "ftp",
         }
+    if server_info["daemon"] == "proftpd":
+        return proftpd_paths(server_info, home)
     return {
         "config": server_info["config_path"],
         "userlist": None,
         "tls_key": pureftpd_key_path(options),
         "anon_root": home,
         "ftp_username": "ftp",
+    }
+
+
+def proftpd_paths(server_info: t.Mapping[str, t.Any], home: str | None) -> dict[str, t.Any]:
+    """ProFTPd's key (RSA, else EC), its first anonymous area (``~ftp`` is the ftp user's home) and its user."""
+    options = server_info["options"]
+    directives = options.get("directives") or {}
+    areas = [area for area in options.get("anonymous") or [] if area.get("login")]
+    root = areas[0]["root"] if areas else None
+    if root and root.startswith("~"):
+        root = home if root in ("~", "~ftp") else None
+    key = directives.get("TLSRSACertificateKeyFile") or directives.get("TLSECCertificateKeyFile")
+    return {
+        "config": server_info["config_path"],
+        # The allow-list is in proftpd.conf itself (<Limit LOGIN>); AuthUserFile holds hashes and is not read.
+        "userlist": None,
+        "tls_key": key or directives.get("TLSRSACertificateFile") or directives.get("TLSECCertificateFile"),
+        "anon_root": root,
+        "ftp_username": areas[0]["user"] if areas else "ftp",
     }
 
 
@@ -308,9 +360,7 @@ def audit_state(
         userlist=read_names(paths["userlist"]),
         anon_tree=directory_tree(anon_root) if server_info["server"]["anon_upload_enable"] else [],
         files={key: stat_path(paths[key]) for key in ("config", "userlist", "tls_key", "anon_root") if paths[key]},
-        virtual=(vsftpd_virtual_users if server_info["daemon"] == "vsftpd" else pureftpd_virtual_users)(
-            server_info["options"]
-        ),
+        virtual=VIRTUAL_READERS[server_info["daemon"]](server_info["options"]),
     )
     if not anon_root:
         state["files"].pop("anon_root", None)

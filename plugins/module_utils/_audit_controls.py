@@ -14,9 +14,10 @@ import typing as t
 
 from ansible_collections.hardened.ftp.plugins.module_utils._names import FACTS, ROLE_VARIABLES
 
-# The variables the remediations name, per role (vsftpd, pure-ftpd, firewall, the site playbook).
-V, P = ROLE_VARIABLES["vsftpd"], ROLE_VARIABLES["pureftpd"]
+# The variables the remediations name, per role (vsftpd, pure-ftpd, ProFTPd, firewall, the site playbook).
+V, P, R = ROLE_VARIABLES["vsftpd"], ROLE_VARIABLES["pureftpd"], ROLE_VARIABLES["proftpd"]
 F, S = ROLE_VARIABLES["ftp_firewall"], ROLE_VARIABLES["site"]
+VIRTUAL_USERS = f"{V['virtual_users']} ({P['virtual_users']}, {R['virtual_users']})"
 
 STATUSES = ("fail", "pass", "not-applicable", "waived")
 
@@ -34,15 +35,16 @@ CONTROLS = (
         "title": "Every transfer is logged",
         "mapping": ["ComplianceAsCode ftp_log_transactions"],
         "remediation": "Run hardened.ftp.site: the vsftpd role always writes xferlog_enable=YES "
-        f"({V['transfer_log']}), the pureftpd role AltLog ({P['transfer_log']}).",
+        f"({V['transfer_log']}), the pureftpd role AltLog ({P['transfer_log']}), the proftpd role TransferLog "
+        f"({R['transfer_log']}).",
         "firewall": False,
     },
     {
         "id": "HFTP-003",
         "title": "A warning banner is shown before login",
         "mapping": ["ComplianceAsCode ftp_present_banner"],
-        "remediation": f"Run hardened.ftp.site with {V['banner']} or {P['banner']} set (both default to a warning "
-        "text).",
+        "remediation": f"Run hardened.ftp.site with {V['banner']}, {P['banner']} or {R['banner']} set (each defaults "
+        "to a warning text).",
         "firewall": False,
     },
     {
@@ -50,7 +52,8 @@ CONTROLS = (
         "title": "Local logins are off, or limited to an allow-list without root and chrooted",
         "mapping": ["ComplianceAsCode ftp_restrict_to_anon (allow-list is the documented deviation)"],
         "remediation": f"Run hardened.ftp.site; list the users in {V['local_users_allowed']} "
-        f"({P['local_users_allowed']}), keep {V['chroot_local_user']}: true.",
+        f"({P['local_users_allowed']}, {R['local_users_allowed']}), keep {V['chroot_local_user']} "
+        f"({R['chroot_local_user']}): true.",
         "firewall": False,
     },
     {
@@ -76,7 +79,7 @@ CONTROLS = (
             "DISA STIG V-72299 (RHEL-07-040690): FTP only where documented as needed, never with clear-text passwords"
         ],
         "remediation": f"Run hardened.ftp.site with {V['tls_enable']} and {V['tls_required']} true (the defaults; "
-        f"{P['tls_enable']} / {P['tls_required']}).",
+        f"{P['tls_enable']} / {P['tls_required']}; {R['tls_enable']} / {R['tls_required']}).",
         "firewall": False,
     },
     {
@@ -84,7 +87,7 @@ CONTROLS = (
         "title": "Only TLS 1.2 or newer can be negotiated",
         "mapping": [],
         "remediation": "Run hardened.ftp.site: SSLv2/SSLv3 off and an AEAD-only cipher list "
-        f"({V['tls_ciphers']}, {P['tls_ciphers']}), which TLS 1.0 and 1.1 cannot negotiate.",
+        f"({V['tls_ciphers']}, {P['tls_ciphers']}, {R['tls_ciphers']}), which TLS 1.0 and 1.1 cannot negotiate.",
         "firewall": False,
     },
     {
@@ -92,7 +95,8 @@ CONTROLS = (
         "title": "The passive port range is bounded",
         "mapping": [],
         "remediation": f"Run hardened.ftp.site with {V['pasv_min_port']} / {V['pasv_max_port']} (at most "
-        f"{V['pasv_max_range_size']} ports above 1023; {P['pasv_min_port']} / {P['pasv_max_port']} for pure-ftpd).",
+        f"{V['pasv_max_range_size']} ports above 1023; {P['pasv_min_port']} / {P['pasv_max_port']} for pure-ftpd, "
+        f"{R['pasv_min_port']} / {R['pasv_max_port']} for ProFTPd).",
         "firewall": False,
     },
     {
@@ -100,7 +104,7 @@ CONTROLS = (
         "title": "No FTP bounce: data connections only to and from the client",
         "mapping": [],
         "remediation": "Run hardened.ftp.site: the vsftpd role always writes port_promiscuous=NO and "
-        "pasv_promiscuous=NO, the pureftpd role refuses FXP.",
+        "pasv_promiscuous=NO, the pureftpd role refuses FXP, the proftpd role writes AllowForeignAddress off.",
         "firewall": False,
     },
     {
@@ -138,7 +142,7 @@ CONTROLS = (
         "id": "HFTP-015",
         "title": "The virtual users' password files are root's alone",
         "mapping": [],
-        "remediation": f"Run hardened.ftp.site with {V['virtual_users']} ({P['virtual_users']}): the password file "
+        "remediation": f"Run hardened.ftp.site with {VIRTUAL_USERS}: the password file "
         "and Pure-FTPd's PureDB are written root:root, mode 0600.",
         "firewall": False,
     },
@@ -146,7 +150,7 @@ CONTROLS = (
         "id": "HFTP-016",
         "title": "Every virtual user is chrooted in a home of their own",
         "mapping": ["ComplianceAsCode ftp_restrict_to_anon (virtual users: chrooted, as local users)"],
-        "remediation": f"Run hardened.ftp.site with {V['virtual_users']} ({P['virtual_users']}): vsftpd makes each a "
+        "remediation": f"Run hardened.ftp.site with {VIRTUAL_USERS}: vsftpd makes each a "
         "guest chrooted in its home (user_config_dir), Pure-FTPd's PureDB chroots each in its home.",
         "firewall": False,
     },
@@ -154,7 +158,7 @@ CONTROLS = (
         "id": "HFTP-017",
         "title": "No virtual user's password is kept in plain text or as a weak hash",
         "mapping": ["DISA STIG V-72299 (RHEL-07-040690): never clear-text passwords"],
-        "remediation": f"Give every user of {V['virtual_users']} ({P['virtual_users']}) a crypt(3) password_hash "
+        "remediation": f"Give every user of {VIRTUAL_USERS} a crypt(3) password_hash "
         "($y$, $6$ or $5$) and run hardened.ftp.site.",
         "firewall": False,
     },
@@ -162,7 +166,7 @@ CONTROLS = (
         "id": "HFTP-018",
         "title": "No virtual user is also an account of the host",
         "mapping": [],
-        "remediation": f"Rename the virtual user in {V['virtual_users']} ({P['virtual_users']}), or remove the host's "
+        "remediation": f"Rename the virtual user in {VIRTUAL_USERS}, or remove the host's "
         "account of that name, and run hardened.ftp.site.",
         "firewall": False,
     },

@@ -20,6 +20,16 @@ from ansible_collections.hardened.ftp.plugins.module_utils._firewall_model impor
 from ansible_collections.hardened.ftp.plugins.module_utils._iptables import parse_iptables_save
 from ansible_collections.hardened.ftp.plugins.module_utils._netfilter_model import FAMILIES, Ruleset
 from ansible_collections.hardened.ftp.plugins.module_utils._nftables import parse_nft_json
+from ansible_collections.hardened.ftp.plugins.module_utils._proftpd_conf import (
+    DEFAULT_PATH as PROFTPD_CONF,
+)
+from ansible_collections.hardened.ftp.plugins.module_utils._proftpd_conf import (
+    ProftpdConfigError,
+    load_config,
+    proftpd_server_model,
+    proftpd_settings,
+    unknown_directives,
+)
 from ansible_collections.hardened.ftp.plugins.module_utils._pureftpd_conf import (
     PureFtpdConfigError,
     parse_pureftpd_conf_file,
@@ -88,14 +98,20 @@ def detect_daemon(
             return "vsftpd"
         if comm.startswith("pure-ftpd"):
             return "pureftpd"
+        if comm == "proftpd":
+            return "proftpd"
     if find_bin("vsftpd"):
         return "vsftpd"
     if find_bin("pure-ftpd") or find_bin("pure-ftpd-wrapper"):
         return "pureftpd"
+    if find_bin("proftpd"):
+        return "proftpd"
     if any(exists(path) for path in VSFTPD_PATHS):
         return "vsftpd"
     if exists(PUREFTPD_CONF_DIR) or any(exists(path) for path in PUREFTPD_CONF_FILES):
         return "pureftpd"
+    if exists(PROFTPD_CONF):
+        return "proftpd"
     return None
 
 
@@ -121,6 +137,7 @@ def read_server(
     use_running: bool,
     find_bin: BinFinder,
     processes: t.Sequence[tuple[str, list[str]]] | None = None,
+    proftpd_conf: str | None = None,
 ) -> dict[str, t.Any]:
     """Return ``{"server": model, "daemon", "config_path", "options", "unknown_options", "problems", "argv"}``."""
     if processes is None:
@@ -129,12 +146,14 @@ def read_server(
         detected = detect_daemon(processes, find_bin)
         if detected is None:
             raise CollectError(
-                "daemon=auto found neither vsftpd nor pure-ftpd (no process, binary or configuration); "
-                "set daemon and vsftpd_conf or pureftpd_conf_dir"
+                "daemon=auto found neither vsftpd, pure-ftpd nor proftpd (no process, binary or configuration); "
+                "set daemon and vsftpd_conf, pureftpd_conf_dir or proftpd_conf"
             )
         daemon = detected
     if daemon == "vsftpd":
         return _read_vsftpd(vsftpd_conf)
+    if daemon == "proftpd":
+        return _read_proftpd(proftpd_conf or PROFTPD_CONF)
     return _read_pureftpd(pureftpd_conf_dir, pureftpd_argv(processes) if use_running else None)
 
 
@@ -201,6 +220,29 @@ def _read_pureftpd(conf_dir: str, argv: list[str] | None) -> dict[str, t.Any]:
         "unknown_options": unknown_settings(settings),
         "problems": [],
         "argv": list(argv or []),
+    }
+
+
+def _read_proftpd(path: str) -> dict[str, t.Any]:
+    if not os.path.isfile(path):
+        raise CollectError(f"proftpd_conf {path} does not exist; set proftpd_conf to the file proftpd reads")
+    try:
+        read_text(path)
+    except OSError as exc:
+        raise CollectError(f"proftpd_conf {path} cannot be read ({exc}); run the task with become: true") from None
+    config = load_config(path)
+    try:
+        model = proftpd_server_model(config)
+    except ProftpdConfigError as exc:
+        raise CollectError(f"{exc} (in {path} or a file it includes)") from None
+    return {
+        "daemon": "proftpd",
+        "server": model,
+        "config_path": path,
+        "options": proftpd_settings(config),
+        "unknown_options": unknown_directives(config),
+        "problems": [{"line": 0, "option": "", "problem": problem} for problem in config.problems],
+        "argv": [],
     }
 
 

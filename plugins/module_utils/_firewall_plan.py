@@ -161,8 +161,8 @@ class FirewallPlanner:
 
     def check_server(self) -> None:
         fix = (
-            "run hardened.ftp.vsftpd or hardened.ftp.pureftpd (or hardened.ftp.hardened_ftp) before this role in "
-            "the same play: they publish it, so no port is typed twice"
+            "run hardened.ftp.vsftpd, hardened.ftp.pureftpd or hardened.ftp.proftpd (or hardened.ftp.hardened_ftp) "
+            "before this role in the same play: they publish it, so no port is typed twice"
         )
         if not isinstance(self.server_raw, t.Mapping):
             self.errors.add(FACT, "is not set on this host" if self.server_raw is None else "is not a mapping", fix)

@@ -94,10 +94,12 @@ YES, NO, MAYBE = "yes", "no", "maybe"
 BOUNCE_FIX = {
     "vsftpd": "port_promiscuous=NO (the vsftpd role always writes it: re-run the role to undo a manual change)",
     "pureftpd": "AllowUserFXP and AllowAnonymousFXP to no (the pureftpd role always does: re-run the role)",
+    "proftpd": "AllowForeignAddress off (the proftpd role always writes it: re-run the role to undo a manual change)",
 }
 ACTIVE_FIX = {
     "vsftpd": "{}: false".format(variable("vsftpd", "active_enable")),
     "pureftpd": "not possible with pure-ftpd, which always accepts PORT/EPRT",
+    "proftpd": "{}: false".format(variable("proftpd", "active_enable")),
 }
 POLICY = variable("ftp_firewall", "passive_policy")
 SOURCES = variable("ftp_firewall", "allowed_sources")

@@ -14,9 +14,10 @@ import typing as t
 from ansible_collections.hardened.ftp.plugins.module_utils._collect import CollectError, firewall_model, read_server
 
 SERVER_ARGS = {
-    "daemon": {"type": "str", "default": "auto", "choices": ["auto", "vsftpd", "pureftpd"]},
+    "daemon": {"type": "str", "default": "auto", "choices": ["auto", "vsftpd", "pureftpd", "proftpd"]},
     "vsftpd_conf": {"type": "path"},
     "pureftpd_conf_dir": {"type": "path", "default": "/etc/pure-ftpd/conf"},
+    "proftpd_conf": {"type": "path", "default": "/etc/proftpd/proftpd.conf"},
     "use_running": {"type": "bool", "default": True},
 }  # type: t.Dict[str, t.Dict[str, t.Any]]
 
@@ -43,7 +44,12 @@ def server_from_params(module: t.Any) -> dict[str, t.Any]:
     Raises :class:`~._collect.CollectError`."""
     params = module.params
     return read_server(
-        params["daemon"], params["vsftpd_conf"], params["pureftpd_conf_dir"], params["use_running"], _find_bin(module)
+        params["daemon"],
+        params["vsftpd_conf"],
+        params["pureftpd_conf_dir"],
+        params["use_running"],
+        _find_bin(module),
+        proftpd_conf=params["proftpd_conf"],
     )
 
 

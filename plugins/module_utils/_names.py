@@ -6,7 +6,7 @@
 Findings and audit remediations tell the user which variable to change; they take the name
 from here, so renaming a role variable is one edit (a unit test checks that every name here
 is a variable the roles or playbooks define).  Keys are what the variable controls, alike for
-both daemons where both have it.
+every daemon that has it.
 """
 
 from __future__ import annotations
@@ -53,6 +53,27 @@ ROLE_VARIABLES = {
         "pasv_enable": "pureftpd_pasv_enable",
         "pasv_address": "pureftpd_pasv_address",
         "virtual_users": "pureftpd_virtual_users",
+    },
+    "proftpd": {
+        "listen_port": "proftpd_listen_port",
+        "pasv_min_port": "proftpd_pasv_min_port",
+        "pasv_max_port": "proftpd_pasv_max_port",
+        "pasv_max_range_size": "proftpd_pasv_max_range_size",
+        "active_enable": "proftpd_active_enable",
+        "tls_enable": "proftpd_tls_enable",
+        "tls_required": "proftpd_tls_required",
+        "tls_ciphers": "proftpd_tls_ciphers",
+        "banner": "proftpd_banner",
+        "transfer_log": "proftpd_xferlog_file",
+        "local_users_allowed": "proftpd_local_users_allowed",
+        "chroot_local_user": "proftpd_chroot_local_user",
+        "anonymous_enable": "proftpd_anonymous_enable",
+        "anon_upload_enable": "proftpd_anon_upload_enable",
+        "listen_address": "proftpd_listen_address",
+        "listen_ipv6": "proftpd_listen_ipv6",
+        "pasv_enable": "proftpd_pasv_enable",
+        "pasv_address": "proftpd_pasv_address",
+        "virtual_users": "proftpd_virtual_users",
     },
     "ftp_firewall": {
         "passive_policy": "ftp_firewall_passive_policy",

@@ -25,7 +25,7 @@ SERVER_KEYS = {
     "port_promiscuous": ((bool,), False),
 }  # type: t.Dict[str, t.Tuple[t.Tuple[type, ...], t.Any]]
 
-DAEMONS = ("vsftpd", "pureftpd")
+DAEMONS = ("vsftpd", "pureftpd", "proftpd")
 _BOOL_WORDS = {"yes": True, "true": True, "1": True, "on": True, "no": False, "false": False, "0": False, "off": False}
 
 

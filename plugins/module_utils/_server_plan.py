@@ -3,7 +3,7 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """The FTP server plan: every rule a server role's inputs must meet, and what the role then does (private module).
 
-One planner per daemon (:mod:`._vsftpd_plan`, :mod:`._pureftpd_plan`) derives from
+One planner per daemon (:mod:`._vsftpd_plan`, :mod:`._pureftpd_plan`, :mod:`._proftpd_plan`) derives from
 :class:`ServerPlanner`, which holds every rule that is the same for all daemons: ports, the passive
 range, addresses, the anonymous area and the drop-box, local users, TLS, limits, log files, the
 banner. A daemon's planner adds only its own options and quirks. The planner works in three steps,
@@ -689,11 +689,54 @@ class ServerPlanner:
         """The daemon's own part of the plan (subclasses)."""
         return {}
 
+    # ------------------------------------------------------------------ local users' own areas
+    # For daemons with a <prefix>local_root input (vsftpd, ProFTPd): one root-owned area per user
+    # (``/srv/ftp-local/$USER``) with the user's writable <prefix>local_write_dir inside, or one root.
+
+    def local_area_parent(self) -> str:
+        root = self.inputs.get("local_root") or ""
+        if USER_TOKEN not in root:
+            return ""
+        return root.split(USER_TOKEN, 1)[0].rstrip("/") or ""
+
+    def local_areas(self) -> list[tuple[str, str]]:
+        """``(area, user)`` for each allowed user when <prefix>local_root names one area per user."""
+        root = self.inputs.get("local_root") or ""
+        if USER_TOKEN not in root:
+            return []
+        return [(root.replace(USER_TOKEN, name), name) for name in self.inputs.get("local_users_allowed") or []]
+
+    def local_area_paths(self) -> list[str]:
+        """The areas and their parent, for the host read."""
+        if not self.inputs["local_enable"]:
+            return []
+        return [path for path in [area for area, _user in self.local_areas()] + [self.local_area_parent()] if path]
+
+    def local_area_directories(self) -> list[dict[str, t.Any]]:
+        """The local users' areas, in order, with owner, group and mode."""
+        i = self.inputs
+        found: list[dict[str, t.Any]] = []
+        if not i["local_enable"] or not i.get("local_root"):
+            return found
+        parent = self.local_area_parent()
+        if not parent:
+            return [{"path": i["local_root"], "owner": "root", "group": "root", "mode": "0755"}]
+        found.append({"path": parent, "owner": "root", "group": "root", "mode": "0755"})
+        users = self.host.get("users", {})
+        for area, name in self.local_areas():
+            # The chroot: root's (vsftpd accepts no other); the user's own place is inside it.
+            found.append({"path": area, "owner": "root", "group": "root", "mode": "0755"})
+            gid = (users.get(name) or {}).get("gid", name)
+            found.append({"path": f"{area}/{i['local_write_dir']}", "owner": name, "group": gid, "mode": "0700"})
+        return found
+
 
 # The systemd units and process names of every FTP daemon the collection knows: one runs, the
 # others are stopped.
 OTHER_UNITS = ("vsftpd", "pure-ftpd", "proftpd")
 DAEMON_PROCESSES = ("vsftpd", "pure-ftpd", "proftpd")
+# In <prefix>local_root, the place of the user's name.
+USER_TOKEN = "$USER"
 
 
 def _is_ipv4(value: str) -> bool:
@@ -748,3 +791,17 @@ def key_mode_problem(mode: int, uid: int, group: str) -> str | None:
     if mode & 0o030 or (mode & 0o040 and group != KEY_GROUP):
         return f"has mode {mode & 0o7777:04o} with group {group}: that group may read it"
     return None
+
+
+def local_root(value: t.Any, variable: str) -> str:
+    """<prefix>local_root: an absolute directory outside the system trees; ``$USER`` only as a whole component."""
+    path = inp.absolute_path(value, variable, extra_chars="$", not_under=tuple(inp.SYSTEM_TREES))
+    if "$" in path.replace(USER_TOKEN, ""):
+        raise InputError(
+            variable, f"{inp.shown(path)} holds '$' other than {USER_TOKEN}", f"write {USER_TOKEN} or no '$'"
+        )
+    if USER_TOKEN in path and any(USER_TOKEN in part and part != USER_TOKEN for part in path.split("/")):
+        raise InputError(
+            variable, f"{inp.shown(path)} has {USER_TOKEN} inside a name", f"make {USER_TOKEN} a whole path component"
+        )
+    return path

@@ -6,9 +6,10 @@
 One set of rules for every daemon: the shape of ``<daemon>_virtual_users`` and
 ``<daemon>_virtual_users_root``, which names and homes may be used, what a password hash must look
 like, who owns the homes, and the lines of the password files the daemons read (vsftpd through
-``pam_pwdfile``, Pure-FTPd through PureDB). The planners (:mod:`._server_plan`) check the inputs
-with :func:`check_users`, the module ``hardened.ftp.ftp_virtual_users`` writes the files with
-:func:`pwdfile_line` and :func:`puredb_line`, and the audit classifies what it finds with
+``pam_pwdfile``, Pure-FTPd through PureDB, ProFTPd through ``AuthUserFile``). The planners
+(:mod:`._server_plan`) check the inputs with :func:`check_users`, the module
+``hardened.ftp.ftp_virtual_users`` writes the files with :func:`pwdfile_line`, :func:`puredb_line`
+and :func:`authuserfile_line`, and the audit classifies what it finds with
 :func:`hash_kind`. A hash is never part of a message, of the plan or of a result.
 """
 
@@ -369,6 +370,12 @@ def pwdfile_line(name: str, hashed: str) -> str:
     return f"{_field(name, 'a name')}:{_field(hashed, 'a hash')}"
 
 
+def authuserfile_line(name: str, hashed: str, uid: int, gid: int, home: str) -> str:
+    """A line of ProFTPd's ``AuthUserFile`` (passwd(5)): the home is the user's chroot (``DefaultRoot ~``)."""
+    fields = [_field(name, "a name"), _field(hashed, "a hash"), str(int(uid)), str(int(gid)), ""]
+    return ":".join([*fields, _field(home.rstrip("/"), "a home"), "/usr/sbin/nologin"])
+
+
 def puredb_line(
     name: str, hashed: str, uid: int, gid: int, home: str, max_rate: int = 0, quota_mb: int | None = None
 ) -> str:
@@ -426,4 +433,15 @@ def parse_puredb(text: str) -> dict[str, dict[str, t.Any]]:
             "home": home,
             "chrooted": bool(chroot),
         }
+    return found
+
+
+def parse_authuserfile(text: str) -> dict[str, dict[str, t.Any]]:
+    """``{name: {"hash", "uid", "gid", "home"}}`` of a ProFTPd ``AuthUserFile`` (passwd(5) lines)."""
+    found = {}
+    for line in text.splitlines():
+        fields = line.split(":")
+        if len(fields) < 7 or not fields[0] or line.lstrip().startswith("#"):
+            continue
+        found[fields[0]] = {"hash": fields[1], "uid": fields[2], "gid": fields[3], "home": fields[5]}
     return found

@@ -16,7 +16,7 @@ import typing as t
 from ansible_collections.hardened.ftp.plugins.module_utils import _inputs as inp
 from ansible_collections.hardened.ftp.plugins.module_utils import _virtual_users as vu
 from ansible_collections.hardened.ftp.plugins.module_utils._inputs import InputError
-from ansible_collections.hardened.ftp.plugins.module_utils._server_plan import ServerPlanner
+from ansible_collections.hardened.ftp.plugins.module_utils._server_plan import USER_TOKEN, ServerPlanner, local_root
 from ansible_collections.hardened.ftp.plugins.module_utils._vsftpd_conf import (
     BOOL_OPTIONS,
     NUMERIC_OPTIONS,
@@ -28,7 +28,6 @@ USER_LIST_PATH = "/etc/vsftpd.user_list"
 USER_CONF_DIR = "/etc/vsftpd/user_conf"
 CHECK_SCRIPT = "/usr/local/sbin/hardened-ftp-vsftpd-check"
 SECURE_CHROOT_DIR = "/var/run/vsftpd/empty"
-USER_TOKEN = "$USER"
 # Virtual users: a PAM service of the role's (pam_pwdfile for virtual users, then Debian's vsftpd
 # stack for local users), the password file pam_pwdfile reads, and the names its account step admits.
 PAM_SERVICE = "vsftpd"
@@ -262,10 +261,7 @@ class VsftpdPlanner(ServerPlanner):
         return [self.inputs["anon_upload_owner"]] if self.inputs.get("dropbox") else []
 
     def own_paths(self) -> list[str]:
-        paths = []
-        if self.inputs["local_enable"]:
-            paths += [area for area, _user in self.local_areas()] + [self.local_area_parent()]
-        return [path for path in paths if path]
+        return self.local_area_paths()
 
     def check_host(self, host: t.Mapping[str, t.Any], tls_checker: t.Any = None) -> t.Any:
         errors = super().check_host(host, tls_checker)
@@ -306,36 +302,8 @@ class VsftpdPlanner(ServerPlanner):
 
     # ------------------------------------------------------------------ the plan
 
-    def local_area_parent(self) -> str:
-        root = self.inputs.get("local_root") or ""
-        if USER_TOKEN not in root:
-            return ""
-        return root.split(USER_TOKEN, 1)[0].rstrip("/") or ""
-
-    def local_areas(self) -> list[tuple[str, str]]:
-        """``(area, user)`` for each allowed user when vsftpd_local_root names one area per user."""
-        root = self.inputs.get("local_root") or ""
-        if USER_TOKEN not in root:
-            return []
-        return [(root.replace(USER_TOKEN, name), name) for name in self.inputs.get("local_users_allowed") or []]
-
     def own_directories(self, fresh: bool) -> list[dict[str, t.Any]]:
-        i = self.inputs
-        found: list[dict[str, t.Any]] = []
-        if not i["local_enable"] or not i["local_root"]:
-            return found
-        parent = self.local_area_parent()
-        if parent:
-            found.append({"path": parent, "owner": "root", "group": "root", "mode": "0755"})
-            users = self.host.get("users", {})
-            for area, name in self.local_areas():
-                # The chroot: root's, so vsftpd accepts it; the user's own place is inside it.
-                found.append({"path": area, "owner": "root", "group": "root", "mode": "0755"})
-                gid = (users.get(name) or {}).get("gid", name)
-                found.append({"path": f"{area}/{i['local_write_dir']}", "owner": name, "group": gid, "mode": "0700"})
-        else:
-            found.append({"path": i["local_root"], "owner": "root", "group": "root", "mode": "0755"})
-        return found
+        return self.local_area_directories()
 
     def system_users(self) -> list[dict[str, t.Any]]:
         if not self.inputs["dropbox"]:
@@ -536,20 +504,6 @@ class VsftpdPlanner(ServerPlanner):
         if i["extra_options"]:
             section("vsftpd_extra_options", *sorted(i["extra_options"].items()))
         return sections
-
-
-def local_root(value: t.Any, variable: str) -> str:
-    """vsftpd_local_root: an absolute directory outside the system trees; ``$USER`` only as a whole component."""
-    path = inp.absolute_path(value, variable, extra_chars="$", not_under=tuple(inp.SYSTEM_TREES))
-    if "$" in path.replace(USER_TOKEN, ""):
-        raise InputError(
-            variable, f"{inp.shown(path)} holds '$' other than {USER_TOKEN}", f"write {USER_TOKEN} or no '$'"
-        )
-    if USER_TOKEN in path and any(USER_TOKEN in part and part != USER_TOKEN for part in path.split("/")):
-        raise InputError(
-            variable, f"{inp.shown(path)} has {USER_TOKEN} inside a name", f"make {USER_TOKEN} a whole path component"
-        )
-    return path
 
 
 def writable_by(stat: t.Mapping[str, t.Any], user: t.Mapping[str, t.Any]) -> bool:

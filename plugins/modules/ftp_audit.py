@@ -136,7 +136,7 @@ summary:
   type: dict
   sample: {pass: 12, fail: 1, not-applicable: 1, waived: 0}
 daemon:
-  description: The FTP daemon audited (V(vsftpd) or V(pureftpd)), null when none was found.
+  description: The FTP daemon audited (V(vsftpd), V(pureftpd) or V(proftpd)), null when none was found.
   returned: always
   type: str
 """

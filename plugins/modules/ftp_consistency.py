@@ -32,7 +32,7 @@ options:
     description:
       - The server model to check instead of the live configuration, for example the C(hardened_ftp_server) fact
         of another host. When given, the daemon configuration is not read and the O(daemon), O(vsftpd_conf),
-        O(pureftpd_conf_dir) and O(use_running) options are ignored.
+        O(pureftpd_conf_dir), O(proftpd_conf) and O(use_running) options are ignored.
       - When omitted (the default), the module reads the live daemon configuration the way
         M(hardened.ftp.ftp_server_facts) does.
       - Mutually exclusive with O(expected).

@@ -11,9 +11,9 @@ short_description: Read the FTP daemon configuration into the normalised server 
 version_added: 1.0.0
 author: hardened.ftp contributors (@hardened)
 description:
-  - Reads the configuration of vsftpd (C(vsftpd.conf)) or pure-ftpd (Debian's C(/etc/pure-ftpd/conf/) directory,
-    or C(pure-ftpd.conf), or the command line of the running daemon) and returns the server model the
-    C(hardened.ftp) roles and checks share, plus the parsed options.
+  - Reads the configuration of vsftpd (C(vsftpd.conf)), pure-ftpd (Debian's C(/etc/pure-ftpd/conf/) directory,
+    or C(pure-ftpd.conf), or the command line of the running daemon) or ProFTPd (C(proftpd.conf) with what it
+    includes) and returns the server model the C(hardened.ftp) roles and checks share, plus the parsed options.
   - Never changes anything on the host.
 attributes:
   facts:
@@ -72,16 +72,22 @@ config_path:
 options:
   description:
     - The parsed options. For vsftpd every known option with its effective value; for pure-ftpd the settings
-      found (file name to content).
+      found (file name to content); for ProFTPd the main server's C(directives), the loaded C(modules), the
+      C(login_limit) (its C(allow_users), and whether it denies everyone else), each C(anonymous) area with what
+      its directories allow, and the C(files) read.
   returned: success
   type: dict
 unknown_options:
-  description: Option names the daemon does not know (vsftpd refuses to start with them).
+  description:
+    - Option names the daemon does not know (vsftpd and ProFTPd refuse to start with them).
+    - For ProFTPd, known only when every module the configuration loads is one of those the proftpd role loads.
   returned: success
   type: list
   elements: str
 problems:
-  description: Lines vsftpd would reject or read differently than intended (C(line), C(option), C(problem)).
+  description:
+    - Lines vsftpd would reject or read differently than intended (C(line), C(option), C(problem)).
+    - For ProFTPd, what the reader could not follow (a context never closed, an Include it cannot read...).
   returned: success
   type: list
   elements: dict

@@ -17,6 +17,8 @@ description:
   - "O(format=puredb): Pure-FTPd's passwd format, as C(pure-pw) writes it (chrooted home, rate limits, size quota),
     then the PureDB file O(database) built from it with C(pure-pw mkdb), when the passwd file changed or the
     database is missing."
+  - "O(format=authuserfile): ProFTPd's C(AuthUserFile), passwd(5) lines with the uid of the user's account, the gid
+    of its group and the home (the user's chroot)."
   - Every name, hash and home is checked again with the rules the roles use; a hash is never part of the result,
     of the diff or of a message. The diff shows each user's line with the hash replaced by a note saying whether
     it changed.
@@ -30,7 +32,7 @@ options:
   format:
     description: The file's format.
     type: str
-    choices: [pwdfile, puredb]
+    choices: [pwdfile, puredb, authuserfile]
     required: true
   users:
     description: The virtual users, without their hashes (see O(password_hashes)).
@@ -43,13 +45,14 @@ options:
         type: str
         required: true
       home:
-        description: Absolute path of the home (and chroot). Used by O(format=puredb).
+        description: Absolute path of the home (and chroot). Used by O(format=puredb) and O(format=authuserfile).
         type: str
       account:
-        description: The host account the user's sessions run as (its uid). Used by O(format=puredb).
+        description:
+          - The host account the user's sessions run as (its uid). Used by O(format=puredb) and O(format=authuserfile).
         type: str
       group:
-        description: The host group of the sessions (its gid). Used by O(format=puredb).
+        description: The host group of the sessions (its gid). Used by O(format=puredb) and O(format=authuserfile).
         type: str
       max_rate:
         description: Upload and download rate limit in bytes per second, 0 for none. Used by O(format=puredb).
@@ -79,8 +82,8 @@ options:
 seealso:
   - module: hardened.ftp.pureftpd_settings
 notes:
-  - The roles C(hardened.ftp.vsftpd) and C(hardened.ftp.pureftpd) call it with the users of
-    C(vsftpd_virtual_users) / C(pureftpd_virtual_users).
+  - The roles C(hardened.ftp.vsftpd), C(hardened.ftp.pureftpd) and C(hardened.ftp.proftpd) call it with the users of
+    C(vsftpd_virtual_users) / C(pureftpd_virtual_users) / C(proftpd_virtual_users).
 """
 
 EXAMPLES = r"""
@@ -154,7 +157,7 @@ from ansible_collections.hardened.ftp.plugins.module_utils._inputs import absolu
 
 ARGUMENT_SPEC = {
     "path": {"type": "path", "required": True},
-    "format": {"type": "str", "choices": ["pwdfile", "puredb"], "required": True},
+    "format": {"type": "str", "choices": ["pwdfile", "puredb", "authuserfile"], "required": True},
     "users": {
         "type": "list",
         "elements": "dict",
@@ -215,6 +218,10 @@ def lines(params: t.Mapping[str, t.Any], check_mode: bool) -> list[tuple[str, st
         except InputError as exc:
             raise Problem(str(exc)) from None
         ids = _ids(user, check_mode) or (0, 0)
+        if params["format"] == "authuserfile":
+            line = vu.authuserfile_line(name, hashed, ids[0], ids[1], home)
+            found.append((name, line, vu.authuserfile_line(name, HIDDEN, ids[0], ids[1], home)))
+            continue
         rest = (ids[0], ids[1], home, int(user.get("max_rate") or 0), user.get("quota_mb"))
         found.append((name, vu.puredb_line(name, hashed, *rest), vu.puredb_line(name, HIDDEN, *rest)))
     return found

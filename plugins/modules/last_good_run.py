@@ -48,7 +48,7 @@ options:
     description: With O(state=checked), the names of the variables the fingerprint covers start with one of these.
     type: list
     elements: str
-    default: [hardened_ftp_, vsftpd_, pureftpd_, ftp_firewall_]
+    default: [hardened_ftp_, vsftpd_, pureftpd_, proftpd_, ftp_firewall_]
   exclude:
     description: With O(state=checked), variables left out of the fingerprint (facts the run itself sets).
     type: list
@@ -203,7 +203,7 @@ ARGUMENT_SPEC = {
     "prefixes": {
         "type": "list",
         "elements": "str",
-        "default": ["hardened_ftp_", "vsftpd_", "pureftpd_", "ftp_firewall_"],
+        "default": ["hardened_ftp_", "vsftpd_", "pureftpd_", "proftpd_", "ftp_firewall_"],
     },
     "exclude": {"type": "list", "elements": "str", "default": ["hardened_ftp_server"]},
     "max_age": {"type": "int", "default": 604800},

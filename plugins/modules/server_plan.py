@@ -11,17 +11,17 @@ short_description: Check every input of an FTP server role against the host, and
 version_added: 1.0.0
 author: hardened.ftp contributors (@hardened)
 description:
-  - The first task of P(hardened.ftp.vsftpd#role) and P(hardened.ftp.pureftpd#role), and of
-    P(hardened.ftp.hardened_ftp#role) before it switches daemons, so that bad input fails before anything on the
-    host changes.
-  - Reads every variable with the daemon's prefix (V(vsftpd_), V(pureftpd_)) from the task's variables and checks
-    each on the controller, before the host is contacted. No value may hold a control character (a newline would
-    add directives to a configuration file); user names have one strict shape; paths are normalised and stay where
-    they belong (log files under C(/var/log), data directories outside the system trees, the drop-box inside the
-    anonymous area); addresses and networks have one spelling (no netmask form, no IPv6 scope); the passive range
-    is bounded and holds neither the control port, port 20 nor SSH; TLS cipher lists hold only forward-secret
-    AEAD suites; and every extra option is a known option of the daemon, of the right type, that the role does not
-    write itself.
+  - The first task of P(hardened.ftp.vsftpd#role), P(hardened.ftp.pureftpd#role) and P(hardened.ftp.proftpd#role),
+    and of P(hardened.ftp.hardened_ftp#role) before it switches daemons, so that bad input fails before anything on
+    the host changes.
+  - Reads every variable with the daemon's prefix (V(vsftpd_), V(pureftpd_), V(proftpd_)) from the task's
+    variables and checks each on the controller, before the host is contacted. No value may hold a control
+    character (a newline would add directives to a configuration file); user names have one strict shape; paths
+    are normalised and stay where they belong (log files under C(/var/log), data directories outside the system
+    trees, the drop-box inside the anonymous area); addresses and networks have one spelling (no netmask form,
+    no IPv6 scope); the passive range is bounded and holds neither the control port, port 20 nor SSH; TLS cipher
+    lists hold only forward-secret AEAD suites; and every extra option is a known option of the daemon, of the
+    right type, that the role does not write itself.
   - Then reads the host in one call of M(hardened.ftp.ftp_host_info) (users and their homes, the C library, the SSH
     port, installed packages, the other FTP daemons' units, the certificate you gave) and checks what depends on
     it - for example that every allowed local user exists, has a shell PAM accepts, and can be chrooted safely, and
@@ -36,7 +36,7 @@ options:
     description: The server role whose inputs to check.
     type: str
     required: true
-    choices: [vsftpd, pureftpd]
+    choices: [vsftpd, pureftpd, proftpd]
 attributes:
   action:
     support: full
@@ -71,7 +71,7 @@ plan:
   type: dict
   contains:
     daemon:
-      description: V(vsftpd) or V(pureftpd).
+      description: V(vsftpd), V(pureftpd) or V(proftpd).
       type: str
     packages:
       description: Debian packages the role installs.
@@ -111,9 +111,11 @@ plan:
       type: list
       elements: str
     settings:
-      description: The daemon's settings (vsftpd - sections of C([name, value]) pairs; Pure-FTPd - setting to value).
+      description:
+        - The daemon's settings (vsftpd - sections of C([name, value]) pairs; Pure-FTPd - setting to value).
+        - ProFTPd has C(config) instead, proftpd.conf as a tree of directives and contexts.
       type: raw
 """
 
 # The options, for the action plugin (plugins/action/server_plan.py), which does the work.
-ARGUMENT_SPEC = {"daemon": {"type": "str", "required": True, "choices": ["vsftpd", "pureftpd"]}}
+ARGUMENT_SPEC = {"daemon": {"type": "str", "required": True, "choices": ["vsftpd", "pureftpd", "proftpd"]}}

@@ -50,7 +50,10 @@ MISTAKES = {
         "{ftp_firewall_extra_allowed: [{port: 443, prot: tcp}]}",
         "ftp_firewall_extra_allowed.prot",
     ),
-    "daemon.example.org": ("{hardened_ftp_daemon: proftpd}", "hardened_ftp_daemon must be one of: vsftpd, pureftpd"),
+    "daemon.example.org": (
+        "{hardened_ftp_daemon: wu-ftpd}",
+        "hardened_ftp_daemon must be one of: vsftpd, pureftpd, proftpd",
+    ),
     "playbook.example.org": (
         "{hardened_ftp_deamon: vsftpd}",
         "hardened_ftp_deamon is not read by any hardened.ftp playbook",

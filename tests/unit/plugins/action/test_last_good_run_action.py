@@ -15,7 +15,7 @@ from ansible_collections.hardened.ftp.plugins.action.last_good_run import (
     fingerprint,
 )
 
-PREFIXES = ["hardened_ftp_", "vsftpd_", "pureftpd_", "ftp_firewall_"]
+PREFIXES = ["hardened_ftp_", "vsftpd_", "pureftpd_", "proftpd_", "ftp_firewall_"]
 EXCLUDE = ["hardened_ftp_server"]
 BASE = {
     "inventory_hostname": "ftp1",

@@ -9,12 +9,13 @@ import typing as t
 from pathlib import Path
 
 import yaml
+from ansible_collections.hardened.ftp.plugins.module_utils._proftpd_plan import ProftpdPlanner
 from ansible_collections.hardened.ftp.plugins.module_utils._pureftpd_plan import PureFtpdPlanner
 from ansible_collections.hardened.ftp.plugins.module_utils._server_plan import ServerPlanner
 from ansible_collections.hardened.ftp.plugins.module_utils._vsftpd_plan import VsftpdPlanner
 
 ROOT = Path(__file__).resolve().parents[4]
-PLANNERS = {"vsftpd": VsftpdPlanner, "pureftpd": PureFtpdPlanner}
+PLANNERS = {"vsftpd": VsftpdPlanner, "pureftpd": PureFtpdPlanner, "proftpd": ProftpdPlanner}
 
 
 def defaults(role: str) -> dict[str, t.Any]:

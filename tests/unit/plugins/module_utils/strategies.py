@@ -19,6 +19,13 @@ from ansible_collections.hardened.ftp.plugins.module_utils._netfilter_model impo
 from hypothesis import strategies as st
 
 ports = st.integers(min_value=1, max_value=65535)
+
+
+def mostly(hostile: st.SearchStrategy[str], *valid: str) -> st.SearchStrategy[str]:
+    """One of ``valid`` three times in four, a ``hostile`` value otherwise, so both paths are taken often."""
+    return st.tuples(st.integers(0, 3), st.sampled_from(valid), hostile).map(lambda v: v[2] if v[0] == 0 else v[1])
+
+
 port_sets = st.lists(st.tuples(ports, ports).map(sorted).map(tuple), min_size=1, max_size=4).map(iv_normalize)
 networks = st.one_of(
     st.tuples(st.integers(0, 2**32 - 1), st.integers(0, 32)).map(

@@ -43,7 +43,7 @@ def test_read_pureftpd_dir_and_running(tmp_path: Path) -> None:
     assert result["daemon"] == "pureftpd" and result["server"]["pasv_min_port"] == 30000
     running = read_server("pureftpd", None, str(tmp_path), True, lambda name: None, processes=processes)
     assert running["server"]["pasv_min_port"] == 40000
-    with pytest.raises(CollectError, match="neither vsftpd nor pure-ftpd"):
+    with pytest.raises(CollectError, match="neither vsftpd, pure-ftpd nor proftpd"):
         read_server("auto", None, "/nonexistent", False, lambda name: None, processes=[])
 
 

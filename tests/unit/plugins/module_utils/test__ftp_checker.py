@@ -194,7 +194,7 @@ def test_bad_inputs() -> None:
     with pytest.raises(ServerModelError, match="control_port"):
         check(server(control_port="ftp"), GOOD_RANGE)
     with pytest.raises(ServerModelError, match="daemon"):
-        check(server(daemon="proftpd"), GOOD_RANGE)
+        check(server(daemon="wu-ftpd"), GOOD_RANGE)
     with pytest.raises(CheckOptionsError, match="passive_policy"):
         check(SERVER, GOOD_RANGE, {"passive_policy": "magic"})
     with pytest.raises(CheckOptionsError, match="unknown checker option"):

@@ -29,7 +29,7 @@ def test_the_defaults_pass_and_plan_a_server(role: str) -> None:
     assert plan["fact"]["pasv_min_port"] == 30000 and plan["fact"]["pasv_max_port"] == 30099
     assert {"path": "/var/lib/hardened-ftp", "owner": "root", "group": "root", "mode": "0700"} in plan["directories"]
     # A bare host lacks everything: the package, and python3-cryptography for the generated certificate.
-    assert set(plan["missing_packages"]) == {PLANNERS[role].PACKAGES[0], "python3-cryptography", "python3-apt"}
+    assert set(plan["missing_packages"]) == {*PLANNERS[role].PACKAGES, "python3-cryptography", "python3-apt"}
     assert plan["tls"]["generate"] and plan["tls"]["subject_alt_names"] == ["DNS:ftp1.example.org"]
 
 
@@ -102,7 +102,7 @@ def test_every_problem_is_reported_at_once(role: str) -> None:
 
 @pytest.mark.parametrize("role", PLANNERS)
 def test_managed_options_cannot_be_set_as_extra_options(role: str) -> None:
-    name = {"vsftpd": "ssl_sslv3", "pureftpd": "TLS"}[role]
+    name = {"vsftpd": "ssl_sslv3", "pureftpd": "TLS", "proftpd": "TLSRequired"}[role]
     made = planner(role, host(), extra_options={name: True})
     assert f"{role}_extra_options.{name}: is an option the role writes itself" in messages(made)
 
@@ -227,7 +227,7 @@ def test_other_daemons_that_run_or_start_at_boot_are_stopped(role: str) -> None:
         "proftpd": {"load": "not-found", "active": "inactive", "file_state": ""},
     }
     other = planner(role, host(units=units)).plan()["other_units"]
-    assert other == (["pure-ftpd"] if role == "vsftpd" else ["vsftpd"])
+    assert other == {"vsftpd": ["pure-ftpd"], "pureftpd": ["vsftpd"], "proftpd": ["pure-ftpd", "vsftpd"]}[role]
 
 
 def test_check_mode_on_a_bare_host_only_reports() -> None:

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import jinja2
 import pytest
+import strategies
 from ansible.plugins.filter.core import comment
 from ansible_collections.hardened.ftp.plugins.module_utils._virtual_users import pwdfile_line
 from ansible_collections.hardened.ftp.plugins.module_utils._vsftpd_conf import (
@@ -98,8 +99,7 @@ HOSTILE = st.one_of(
 
 
 def mostly(*valid: str) -> st.SearchStrategy[str]:
-    """Valid values three times in four, hostile ones otherwise, so both paths are taken often."""
-    return st.tuples(st.integers(0, 3), st.sampled_from(valid), HOSTILE).map(lambda t: t[2] if t[0] == 0 else t[1])
+    return strategies.mostly(HOSTILE, *valid)
 
 
 @settings(max_examples=200)

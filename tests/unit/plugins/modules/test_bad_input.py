@@ -39,7 +39,7 @@ GARBAGE = "\x00\xff\ufffd" + "=" * 3 + "\n-A INPUT -p tcp --dport 99999999 -j\n*
 
 # (module, arguments, text the failure must contain)
 BAD_ARGS = [
-    ("ftp_server_facts", {"daemon": "proftpd"}, "daemon"),
+    ("ftp_server_facts", {"daemon": "wu-ftpd"}, "daemon"),
     ("ftp_server_facts", {"daemon": "vsftpd", "use_running": "perhaps"}, "use_running"),
     (
         "ftp_server_facts",

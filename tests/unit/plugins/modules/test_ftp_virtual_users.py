@@ -129,3 +129,14 @@ def test_puredb_needs_the_accounts_except_in_check_mode(tmp_path: Path, capsys: 
     assert run(args, capsys, check=True)["changed"] is True
     failed = run(args, capsys)
     assert failed["failed"] is True and "no-such-account-x" in failed["msg"]
+
+
+def test_authuserfile_lines_for_proftpd(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    path = tmp_path / "hardened-ftp.passwd"
+    user = {"name": "vw", "home": "/srv/ftp-virtual/vw", "account": ME.pw_name, "group": "root", "max_rate": 9}
+    args = {"path": str(path), "format": "authuserfile", "users": [user], "password_hashes": {"vw": YESCRYPT}}
+    first = run(args, capsys, diff=True)
+    assert first["changed"] is True and first["database_built"] is False
+    assert path.read_text() == f"vw:{YESCRYPT}:{ME.pw_uid}:0::/srv/ftp-virtual/vw:/usr/sbin/nologin\n"
+    assert first["diff"]["after"] == f"vw:(hash hidden):{ME.pw_uid}:0::/srv/ftp-virtual/vw:/usr/sbin/nologin\n"
+    assert run(args, capsys)["changed"] is False
