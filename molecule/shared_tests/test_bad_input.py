@@ -19,9 +19,19 @@ from pathlib import Path
 import pytest
 from conftest import group_hosts, hostvars
 
-# A host that switches daemons during its tests takes no share.
-SERVERS = [name for name in group_hosts("ftp_servers") if name not in group_hosts("ftp_switch")]
-SERVER = SERVERS[0] if SERVERS else None
+
+def _inputs(name: str) -> dict[str, object]:
+    """The host's inputs of its daemon role (group and host variables merged)."""
+    prefix = f"{hostvars(name).get('hardened_ftp_daemon', '')}_"
+    return {key: value for key, value in hostvars(name).items() if key.startswith(prefix)}
+
+
+# The cases are written for the first server's inputs: they are dealt out only to the servers that
+# have the same ones (a host with TLS or local users off would accept some of them), and never to a
+# host that switches daemons during its tests.
+_HOSTS = [name for name in group_hosts("ftp_servers") if name not in group_hosts("ftp_switch")]
+SERVER = _HOSTS[0] if _HOSTS else None
+SERVERS = [name for name in _HOSTS if _inputs(name) == _inputs(SERVER)]
 CASES = hostvars(SERVER).get("ftp_test", {}).get("bad_inputs", []) if SERVER else []
 # Which server each case runs on: its own choice, else the next server in turn.
 TARGETS = [case.get("server") or SERVERS[index % len(SERVERS)] for index, case in enumerate(CASES)]
