@@ -54,6 +54,12 @@ def pytest_configure(config: pytest.Config) -> None:
         config.option.hosts = ",".join(f"podman://{h}" for h in group_hosts("ftp_servers"))
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """A scenario's own tests (molecule/<scenario>/tests/) run after the shared ones, whatever order
+    molecule passes the files in: they may leave a host changed for good (switched back to vsftpd)."""
+    items.sort(key=lambda item: Path(str(item.fspath)).parent.name != "shared_tests")
+
+
 def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
     """With pytest-xdist (``-n``), each server's tests run on one worker, in file order.
 
