@@ -485,3 +485,32 @@ class Firewall:
 @pytest.fixture(scope="module")
 def firewall(server: Server) -> Firewall:
     return Firewall(server)
+
+
+ROLE_PLAYBOOK = """
+- hosts: {host}
+  gather_facts: false
+  tasks:
+    - ansible.builtin.include_role:
+        name: hardened.ftp.{role}
+"""
+
+
+def run_role(host: str, overrides: dict[str, Any], timeout: int = 900) -> tuple[int, str]:
+    """Run the host's daemon role alone with the scenario's inventory and ``overrides`` as extra
+    variables: its return code and its whole output."""
+    role = hostvars(host)["hardened_ftp_daemon"]
+    inventory = str(Path(os.environ["MOLECULE_INVENTORY_FILE"]).parent)
+    with tempfile.TemporaryDirectory() as tmp:
+        playbook = Path(tmp) / "play.yml"
+        playbook.write_text(ROLE_PLAYBOOK.format(host=host, role=role))
+        extra = Path(tmp) / "vars.json"
+        extra.write_text(json.dumps(overrides))
+        proc = subprocess.run(
+            ["ansible-playbook", "-i", inventory, "-e", f"@{extra}", str(playbook)],
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            check=False,
+        )
+    return proc.returncode, proc.stdout + proc.stderr

@@ -10,14 +10,8 @@ share in parallel with the others.
 
 from __future__ import annotations
 
-import json
-import os
-import subprocess
-import tempfile
-from pathlib import Path
-
 import pytest
-from conftest import group_hosts, hostvars
+from conftest import group_hosts, hostvars, run_role
 
 
 def _inputs(name: str) -> dict[str, object]:
@@ -36,14 +30,6 @@ CASES = hostvars(SERVER).get("ftp_test", {}).get("bad_inputs", []) if SERVER els
 # Which server each case runs on: its own choice, else the next server in turn.
 TARGETS = [case.get("server") or SERVERS[index % len(SERVERS)] for index, case in enumerate(CASES)]
 
-PLAYBOOK = """
-- hosts: {host}
-  gather_facts: false
-  tasks:
-    - ansible.builtin.include_role:
-        name: hardened.ftp.{role}
-"""
-
 
 def _snapshot(host, server: str) -> str:  # type: ignore[no-untyped-def]
     test = hostvars(server)["ftp_test"]
@@ -56,22 +42,8 @@ def test_bad_input_is_refused_before_any_change(host, case, server):  # type: ig
     if host.backend.name != server:
         pytest.skip(f"this case runs on {server}")
     before = _snapshot(host, server)
-    role = hostvars(server)["hardened_ftp_daemon"]
-    with tempfile.TemporaryDirectory() as tmp:
-        playbook = Path(tmp) / "bad.yml"
-        playbook.write_text(PLAYBOOK.format(host=server, role=role))
-        extra = Path(tmp) / "vars.json"
-        extra.write_text(json.dumps(case["vars"]))
-        inventory = str(Path(os.environ["MOLECULE_INVENTORY_FILE"]).parent)
-        proc = subprocess.run(
-            ["ansible-playbook", "-i", inventory, "-e", f"@{extra}", str(playbook)],
-            capture_output=True,
-            text=True,
-            timeout=300,
-            check=False,
-        )
-    output = proc.stdout + proc.stderr
-    assert proc.returncode != 0, f"{case['name']}: the run succeeded:\n{output[-3000:]}"
+    returncode, output = run_role(server, case["vars"], timeout=300)
+    assert returncode != 0, f"{case['name']}: the run succeeded:\n{output[-3000:]}"
     for needle in case["error"] if isinstance(case["error"], list) else [case["error"]]:
         assert needle in output, f"{case['name']}: {needle!r} not in the failure:\n{output[-3000:]}"
     # A secret in the input (a plain password given as a hash) never appears in the output.

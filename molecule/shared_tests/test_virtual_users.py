@@ -9,24 +9,13 @@ the inventory's list again, and checks each change took effect.
 
 from __future__ import annotations
 
-import json
-import os
-import subprocess
-import tempfile
 import uuid
 from pathlib import Path
 from typing import Any
 
+import conftest
 import pytest
 from passlib.hash import sha512_crypt
-
-PLAYBOOK = """
-- hosts: {host}
-  gather_facts: false
-  tasks:
-    - ansible.builtin.include_role:
-        name: hardened.ftp.{role}
-"""
 
 
 def ok(step: dict[str, Any]) -> bool:
@@ -181,23 +170,9 @@ def test_the_quota_is_enforced(host, server, unique) -> None:  # type: ignore[no
 
 
 def _run_role(server, overrides: dict[str, Any]) -> str:  # type: ignore[no-untyped-def]
-    role = server.vars["hardened_ftp_daemon"]
-    inventory = str(Path(os.environ["MOLECULE_INVENTORY_FILE"]).parent)
-    with tempfile.TemporaryDirectory() as tmp:
-        playbook = Path(tmp) / "play.yml"
-        playbook.write_text(PLAYBOOK.format(host=server.name, role=role))
-        extra = Path(tmp) / "vars.json"
-        extra.write_text(json.dumps(overrides))
-        proc = subprocess.run(
-            ["ansible-playbook", "-i", inventory, "-e", f"@{extra}", str(playbook)],
-            capture_output=True,
-            text=True,
-            timeout=900,
-            check=False,
-        )
-    output = proc.stdout + proc.stderr
-    if proc.returncode != 0:
-        pytest.fail(f"{role} with {sorted(overrides)} failed:\n{output[-4000:]}")
+    returncode, output = conftest.run_role(server.name, overrides)
+    if returncode != 0:
+        pytest.fail(f"{server.vars['hardened_ftp_daemon']} with {sorted(overrides)} failed:\n{output[-4000:]}")
     return output
 
 
