@@ -110,6 +110,8 @@ lint: venv link eco-venv
 	done; echo "[lint] docs/examples/navigator: every playbook loads (ansible-playbook --syntax-check)"
 	$(LINT_ENV) ruff check .
 	$(LINT_ENV) ruff format --check .
+	@# Galaxy's importer runs flake8 on every plugin with its own flags (build-check fails on what it logs): the same run here, seconds into make lint.
+	$(LINT_ENV) $(ECO_BIN)/flake8 $$($(ECO_BIN)/python -c 'from galaxy_importer import constants as c; print("--isolated --extend-ignore", c.FLAKE8_IGNORE_ERRORS, "--select", c.FLAKE8_SELECT_ERRORS, "--max-line-length", c.FLAKE8_MAX_LINE_LENGTH)') plugins && echo "[lint] flake8 with galaxy-importer's flags: no warnings"
 	$(LINT_ENV) python3 tests/argspec_check.py
 	$(LINT_ENV) python3 tests/docs_reference.py --check
 	$(LINT_ENV) python3 tests/inventory_check.py

@@ -279,13 +279,11 @@ def _nft_without_iptables_compat(data: t.Mapping[str, t.Any]) -> dict[str, t.Any
 
 def firewalld_runs(data: t.Mapping[str, t.Any]) -> bool:
     """Whether a decoded ``nft -j list ruleset`` holds the table firewalld (nftables backend) loads."""
-    return any(
-        isinstance(item, dict)
-        and isinstance(item.get("table"), dict)
-        and item["table"].get("family") == "inet"
-        and item["table"].get("name") == FIREWALLD_TABLE
-        for item in data.get("nftables", [])
-    )
+    for item in data.get("nftables", []):
+        table = item.get("table") if isinstance(item, dict) else None
+        if isinstance(table, dict) and table.get("family") == "inet" and table.get("name") == FIREWALLD_TABLE:
+            return True
+    return False
 
 
 def read_ruleset(backend: str, run: Runner, find_bin: BinFinder, ipv6: bool = True) -> tuple[Ruleset, dict[str, t.Any]]:

@@ -62,7 +62,7 @@ def _subject_common_names(der: bytes, start: int, end: int) -> list[str]:
             raise CertificateError("bad subject")
         for attr_tag, attr_start, attr_end in _children(der, rdn_start, rdn_end):
             parts = _children(der, attr_start, attr_end) if attr_tag == _SEQUENCE else []
-            if len(parts) == 2 and parts[0][0] == _OID and der[parts[0][1] : parts[0][2]] == _OID_COMMON_NAME:
+            if len(parts) == 2 and parts[0][0] == _OID and der[slice(parts[0][1], parts[0][2])] == _OID_COMMON_NAME:
                 value_tag, value_start, value_end = parts[1]
                 names.append(_text(value_tag, der[value_start:value_end]))
     return names
@@ -113,7 +113,7 @@ def read_certificate(der: bytes) -> CertificateNames:
             raise CertificateError("bad extensions")
         for _ext_tag, one_start, one_end in _children(der, seq_start, seq_end):
             parts = _children(der, one_start, one_end)
-            if not parts or parts[0][0] != _OID or der[parts[0][1] : parts[0][2]] != _OID_SUBJECT_ALT_NAME:
+            if not parts or parts[0][0] != _OID or der[slice(parts[0][1], parts[0][2])] != _OID_SUBJECT_ALT_NAME:
                 continue
             value = [part for part in parts[1:] if part[0] == _OCTET_STRING]
             if value:

@@ -616,11 +616,9 @@ class Probe:
             return
         now = self.wall_clock()
         days = int((names.not_after - now) // 86400)
-        shown = (
-            [f"CN={name}" for name in names.common_names]
-            + [f"DNS:{n}" for n in names.dns_names]
-            + [f"IP:{n}" for n in names.ip_addresses]
-        )
+        shown = [f"CN={name}" for name in names.common_names]
+        shown.extend(f"DNS:{n}" for n in names.dns_names)
+        shown.extend(f"IP:{n}" for n in names.ip_addresses)
         until = time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime(names.not_after))
         self.certificate.update(
             {

@@ -39,9 +39,11 @@ class Planner(t.Protocol):
     inputs: dict[str, t.Any]
     errors: Errors
 
-    def check(self) -> Errors: ...
+    def check(self) -> Errors:
+        """The errors in ``inputs``."""
 
-    def fact(self) -> dict[str, t.Any]: ...
+    def fact(self) -> dict[str, t.Any]:
+        """The plan as a fact."""
 
 
 def expectations(planner: Planner) -> dict[str, t.Any]:

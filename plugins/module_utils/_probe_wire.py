@@ -206,10 +206,8 @@ class Control:
             except (OSError, ssl.SSLError) as exc:
                 raise ProbeError(f"the control connection failed: {exc}") from None
             if not chunk:
-                raise ProbeError(
-                    "the server closed the control connection"
-                    + (f" after {printable(self.buffer)!r}" if self.buffer else "")
-                )
+                after = f" after {printable(self.buffer)!r}" if self.buffer else ""
+                raise ProbeError(f"the server closed the control connection{after}")
             self.buffer += chunk
         line, _newline, self.buffer = self.buffer.partition(b"\n")
         if len(line) > MAX_LINE:

@@ -175,7 +175,7 @@ def split_words(line: str) -> tuple[list[str], str]:
             end = index + 1
             while end < size and not (line[end] == '"' and line[end - 1] != "\\"):
                 end += 1
-            words.append(line[index + 1 : end])
+            words.append(line[slice(index + 1, end)])
             if end >= size:
                 return words, "unterminated quote"
             index = end + 1
@@ -194,7 +194,7 @@ def _context_words(words: list[str]) -> tuple[str, list[str], bool] | None:
     if not first.startswith("<"):
         return None
     closing = first.startswith("</")
-    rest = [first[2 if closing else 1 :], *words[1:]]
+    rest = [first[slice(2 if closing else 1, None)], *words[1:]]
     if rest[-1].endswith(">"):
         rest[-1] = rest[-1][:-1]
         if not rest[-1] and len(rest) > 1:
