@@ -69,6 +69,7 @@ def probe(server: Server, **extra: Any) -> dict[str, str]:
     (host,) = [entry for entry in report["hosts"] if entry["host"] == server.name]
     assert host["status"] != "error", host
     server.last_probe = host  # type: ignore[attr-defined]
+    server.last_probe_output = proc.stdout + proc.stderr + json.dumps(report)  # type: ignore[attr-defined]
     return {check["id"]: check["status"] for check in host["checks"]}
 
 
@@ -167,3 +168,87 @@ def test_probe_finds_port_20_blocked(server: Server, firewall: Firewall) -> None
     finally:
         firewall.sh("iptables", "-w", "-D", *rule)
     assert failing(statuses) == ["active_mode"], findings(server)
+
+
+def _logins_probed(server: Server) -> None:
+    """The canary and the logins are the daemon's business, not the firewall's: probed on the hosts that say so."""
+    if not server.vars.get("ftp_test_probe_logins"):
+        pytest.skip("the drop-box canary and the logins are probed on the hosts with ftp_test_probe_logins")
+
+
+def _dropbox(server: Server) -> str:
+    return f"{server.test['anon_root']}/{server.test['upload_dir']}"
+
+
+def _canaries(server: Server) -> list[str]:
+    pattern = f"{_dropbox(server)}/hardened-ftp-probe-*"
+    return podman_exec(server.name, ["sh", "-c", f"ls {pattern} 2>/dev/null"], check=False).stdout.split()
+
+
+def _remove_canaries(server: Server) -> None:
+    podman_exec(server.name, ["sh", "-c", f"rm -f {_dropbox(server)}/hardened-ftp-probe-*"])
+
+
+def test_probe_canary_goes_into_the_drop_box_and_never_comes_back(server: Server) -> None:
+    _logins_probed(server)
+    try:
+        statuses = probe(server, hardened_ftp_probe_dropbox_canary=True)
+        canaries = _canaries(server)
+        owners = podman_exec(server.name, ["stat", "-c", "%U %a", *canaries], check=False).stdout.split("\n")
+        content = podman_exec(server.name, ["cat", *canaries], check=False).stdout
+    finally:
+        _remove_canaries(server)
+    assert failing(statuses) == [], findings(server)
+    assert statuses["dropbox_canary"] == "pass", findings(server)
+    # The one write: one file, in the drop-box, owned by the upload owner and not readable by anonymous.
+    assert len(canaries) == 1, canaries
+    assert owners[0].split()[0] == server.test["upload_owner"], owners
+    assert not int(owners[0].split()[1], 8) & 0o004, owners
+    assert content.startswith("hardened.ftp probe canary"), content
+
+
+def test_probe_canary_finds_a_drop_box_that_lists_its_uploads(server: Server) -> None:
+    _logins_probed(server)
+    dropbox = _dropbox(server)
+    mode = podman_exec(server.name, ["stat", "-c", "%a", dropbox]).stdout.strip()
+    try:
+        podman_exec(server.name, ["chmod", "0777", dropbox])
+        statuses = probe(server, hardened_ftp_probe_dropbox_canary=True)
+    finally:
+        podman_exec(server.name, ["chmod", mode, dropbox])
+        _remove_canaries(server)
+    assert failing(statuses) == ["dropbox_canary"], findings(server)
+    assert "lists the canary" in evidence(server, "dropbox_canary")
+
+
+def _as_local_user(server: Server) -> dict[str, str]:
+    user = server.test["local_user"]
+    return {"hardened_ftp_probe_user": user["name"], "hardened_ftp_probe_password": user["password"]}
+
+
+def test_probe_logs_in_as_a_local_user_chrooted_and_never_in_clear_text(server: Server) -> None:
+    _logins_probed(server)
+    statuses = probe(server, **_as_local_user(server))
+    assert failing(statuses) == [], findings(server)
+    assert statuses["login_chrooted"] == "pass", findings(server)
+    # <daemon>_tls_required (on by default) forces TLS on every login with a password.
+    assert statuses["cleartext_login_refused"] == ("pass" if server.fact["tls_enable"] else "not-applicable")
+    assert server.test["local_user"]["password"] not in server.last_probe_output  # type: ignore[attr-defined]
+
+
+def test_probe_finds_a_local_user_outside_the_chroot(server: Server) -> None:
+    _logins_probed(server)
+    with vsftpd_changed(server, set_option("chroot_local_user", "NO")):
+        statuses = probe(server, **_as_local_user(server))
+    assert failing(statuses) == ["login_chrooted"], findings(server)
+    assert "not in the root of a chroot" in evidence(server, "login_chrooted")
+
+
+def test_probe_finds_a_password_login_allowed_in_clear_text(server: Server) -> None:
+    _logins_probed(server)
+    if not server.fact["tls_enable"]:
+        pytest.skip("TLS is off on this server: clear text is all it has")
+    with vsftpd_changed(server, set_option("force_local_logins_ssl", "NO")):
+        statuses = probe(server, **_as_local_user(server))
+    assert failing(statuses) == ["cleartext_login_refused"], findings(server)
+    assert "the server would take the password in clear text" in evidence(server, "cleartext_login_refused")

@@ -467,7 +467,7 @@ class Probe:
             except ProbeError as exc:
                 self.record("feat_auth_tls", "error", [f"FEAT got no reply: {exc}"])
                 return
-            self.judge_feat(feat)
+            self.judge_feat(feat, session)
         finally:
             session.close()
 
@@ -489,14 +489,27 @@ class Probe:
             evidence.append("no daemon version shown")
         self.record("greeting", "fail" if problems else "pass", problems + evidence)
 
-    def judge_feat(self, feat: Reply) -> None:
+    def judge_feat(self, feat: Reply, session: t.Any) -> None:
         lines = [line.strip().upper() for line in feat.lines[1:-1]] if feat.code == 211 else []
         offered = any(line.startswith("AUTH") and "TLS" in line for line in lines)
-        self.tls_offered = offered
         evidence = [f"FEAT: {feat.shown(240)}"]
         wanted = self.expect["tls_enable"]
         if feat.code != 211:
             evidence.insert(0, f"FEAT was answered {feat.code}, not 211 (features)")
+        if offered and wanted is False:
+            # Pure-FTPd lists AUTH TLS whenever it was built with TLS, even with TLS off: what it
+            # answers to AUTH TLS is what clients get. The session ends here either way.
+            try:
+                auth = session.command("AUTH TLS")
+            except ProbeError as exc:
+                auth = None
+                evidence.insert(0, f"FEAT lists AUTH TLS; AUTH TLS got no reply ({exc})")
+            if auth is not None and auth.code != 234:
+                offered = False
+                evidence.insert(0, f"FEAT lists AUTH TLS, but AUTH TLS is refused: {auth.shown(120)}")
+            elif auth is not None:
+                evidence.insert(0, f"AUTH TLS was accepted: {auth.shown(120)}")
+        self.tls_offered = offered
         if wanted is None:
             self.record(
                 "feat_auth_tls",

@@ -53,6 +53,9 @@ def expectations(planner: Planner) -> dict[str, t.Any]:
     expect = {key: fact.get(key) for key in EXPECT_KEYS if key in fact}
     expect["banner"] = inputs.get("banner") or ""
     expect["anon_upload_dir"] = inputs.get("anon_upload_dir") or ""
+    # The probe's tls_required is about logins with a password (its cleartext check), not the fact's
+    # "every session": vsftpd keeps anonymous sessions in clear text and still refuses local logins without TLS.
+    expect["tls_required"] = bool(inputs.get("tls_enable") and inputs.get("tls_required"))
     return {key: expect.get(key) for key in EXPECT_KEYS}
 
 

@@ -28,6 +28,7 @@ class FakeFtp:
         self.anonymous = behaviour.get("anonymous", True)
         self.active = behaviour.get("active", False)
         self.writable = behaviour.get("writable", False)
+        self.auth_tls = behaviour.get("auth_tls", "500 AUTH not understood")
         self.listener = socket.socket()
         self.listener.bind(("127.0.0.1", 0))
         self.listener.listen(20)
@@ -74,7 +75,9 @@ class FakeFtp:
                 if verb == "FEAT":
                     say(*self.feat)
                 elif verb == "AUTH":
-                    say("500 AUTH not understood")
+                    say(self.auth_tls)
+                    if self.auth_tls.startswith("234"):
+                        return
                 elif verb == "USER":
                     if arg == "anonymous" and not self.anonymous:
                         say("530 This FTP server does not allow anonymous logins")
@@ -251,6 +254,24 @@ def test_feat_without_auth_tls_fails_when_tls_is_expected(probe) -> None:  # typ
     result = probe(tls_enable=True)
     assert _statuses(result)["feat_auth_tls"] == "fail"
     assert _statuses(result)["tls_accepted"] in ("fail", "error")
+
+
+FEAT_WITH_TLS = ["211-Extensions supported:", " EPSV", " PASV", " AUTH TLS", " PBSZ", " PROT", "211 End."]
+
+
+def test_auth_tls_listed_but_refused_is_tls_off(probe) -> None:  # type: ignore[no-untyped-def]
+    # Pure-FTPd with TLS 0 lists AUTH TLS in FEAT (it was built with TLS) and refuses the command.
+    result = probe({"feat": FEAT_WITH_TLS, "auth_tls": "500 This security scheme is not implemented"})
+    assert _statuses(result)["feat_auth_tls"] == "pass", result["by_id"]["feat_auth_tls"]
+    assert "AUTH TLS is refused" in " ".join(result["by_id"]["feat_auth_tls"]["evidence"])
+    assert "AUTH TLS" in result["server"].commands
+    assert result["passed"] is True
+
+
+def test_auth_tls_accepted_when_tls_is_off_in_the_inventory_fails(probe) -> None:  # type: ignore[no-untyped-def]
+    result = probe({"feat": FEAT_WITH_TLS, "auth_tls": "234 AUTH TLS OK."})
+    assert _statuses(result)["feat_auth_tls"] == "fail"
+    assert "AUTH TLS was accepted" in " ".join(result["by_id"]["feat_auth_tls"]["evidence"])
 
 
 def test_anonymous_refused_against_the_inventory(probe) -> None:  # type: ignore[no-untyped-def]

@@ -10,7 +10,8 @@ import typing as t
 import pytest
 from ansible_collections.hardened.ftp.plugins.module_utils._inputs import Errors
 from ansible_collections.hardened.ftp.plugins.module_utils._probe_checks import check_options
-from ansible_collections.hardened.ftp.plugins.module_utils._probe_plan import check_probe_variables
+from ansible_collections.hardened.ftp.plugins.module_utils._probe_plan import check_probe_variables, expectations
+from plan_helpers import PLANNERS, messages, planner
 
 GOOD = {
     "hardened_ftp_probe_address": "ftp1.example.org",
@@ -111,3 +112,22 @@ def test_module_options_typed() -> None:
     assert checked["timeout"] == 2.5
     assert checked["expect"]["tls_enable"] is True
     assert checked["expect"]["pasv_min_port"] is None
+
+
+@pytest.mark.parametrize("role", sorted(PLANNERS))
+@pytest.mark.parametrize("anonymous", [True, False])
+@pytest.mark.parametrize(("tls_enable", "tls_required"), [(True, True), (True, False), (False, True)])
+def test_the_probe_expects_tls_for_password_logins_as_the_role_forces_it(
+    role: str, anonymous: bool, tls_enable: bool, tls_required: bool
+) -> None:
+    # The fact's tls_required means every session; the probe's (its cleartext-login check) means
+    # logins with a password, which vsftpd forces into TLS while anonymous sessions stay in clear text.
+    users = {} if anonymous else {"local_enable": True, "local_users_allowed": ["alice"]}
+    made = planner(role, anonymous_enable=anonymous, tls_enable=tls_enable, tls_required=tls_required, **users)
+    assert not made.errors, messages(made)
+    expect = expectations(made)
+    assert expect["tls_required"] is (tls_enable and tls_required)
+    assert expect["tls_enable"] is tls_enable
+    assert expect["anonymous_enable"] is anonymous
+    if role == "vsftpd" and anonymous:
+        assert made.fact()["tls_required"] is False
