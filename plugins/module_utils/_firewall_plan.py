@@ -681,6 +681,18 @@ def firewalld_plan(rules: t.Mapping[str, t.Any], zone: str) -> dict[str, t.Any]:
         rich_rules += [
             firewalld_rich_rule(family, source, name) for family in FAMILIES for source in sources.get(family) or []
         ]
+    # SSH sources: a firewalld service of the zone (its stock ssh) accepts from anywhere, and accepts come
+    # after denies in a zone, so what is not an SSH source is dropped first, by an ipset of the sources.
+    ipsets: dict[str, dict[str, t.Any]] = {}
+    denies: list[str] = []
+    for family, suffix, kind in (("ipv4", "4", "inet"), ("ipv6", "6", "inet6")):
+        networks = list(rules["ssh_sources"].get(family) or [])
+        if networks and networks != [ANY]:
+            ipsets[names["ssh"] + suffix] = {"family": kind, "entries": networks}
+            denies.append(
+                f'rule family="{family}" source NOT ipset="{names["ssh"] + suffix}" service name="{names["ssh"]}" drop'
+            )
+    rich_rules = rich_rules + denies
     egress = rules["egress"]
     policies = {}
     if egress["filter"] and not egress["tls_active"]:
@@ -692,6 +704,7 @@ def firewalld_plan(rules: t.Mapping[str, t.Any], zone: str) -> dict[str, t.Any]:
         "zone": zone,
         "prefix": names["prefix"],
         "helpers": {names["helper"]: {"module": "nf_conntrack_ftp", "port": str(rules["control_port"])}},
+        "ipsets": ipsets,
         "services": services,
         "policies": policies,
         "zone_services": zone_services,

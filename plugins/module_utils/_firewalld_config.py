@@ -31,7 +31,7 @@ from ansible_collections.hardened.ftp.plugins.module_utils._firewall_rules impor
 
 Runner = t.Callable[[t.List[str]], t.Tuple[int, str, str]]
 ROOT = "/etc/firewalld"
-KINDS = ("helpers", "services", "policies")
+KINDS = ("helpers", "ipsets", "services", "policies")
 ROUTE = "/proc/net/route"
 HEADER = '<?xml version="1.0" encoding="utf-8"?>\n<!-- Managed by hardened.ftp.ftp_firewall: edits are replaced. -->\n'
 
@@ -48,14 +48,13 @@ def _ports(ports: t.Sequence[t.Mapping[str, str]]) -> list[str]:
 
 
 def render_helper(name: str, spec: t.Mapping[str, t.Any]) -> str:
-    return (
-        HEADER
-        + f"<helper module={quoteattr(spec['module'])}>\n"
-        + f"  <short>{name}</short>\n"
-        + "  <description>The conntrack ftp helper on the FTP control port, attached explicitly.</description>\n"
-        + "\n".join(_ports([{"protocol": "tcp", "port": spec["port"]}]))
-        + "\n</helper>\n"
-    )
+    lines = [
+        f"<helper module={quoteattr(spec['module'])}>",
+        f"  <short>{name}</short>",
+        "  <description>The conntrack ftp helper on the FTP control port, attached explicitly.</description>",
+        *_ports([{"protocol": "tcp", "port": spec["port"]}]),
+    ]
+    return HEADER + "\n".join(lines) + "\n</helper>\n"
 
 
 def render_service(name: str, spec: t.Mapping[str, t.Any]) -> str:
@@ -78,7 +77,17 @@ def render_policy(name: str, spec: t.Mapping[str, t.Any]) -> str:
     return HEADER + "\n".join(lines) + "\n</policy>\n"
 
 
-RENDER = {"helpers": render_helper, "services": render_service, "policies": render_policy}
+def render_ipset(name: str, spec: t.Mapping[str, t.Any]) -> str:
+    lines = [
+        '<ipset type="hash:net">',
+        f"  <short>{name}</short>",
+        f'  <option name="family" value={quoteattr(spec["family"])}/>',
+        *(f"  <entry>{entry}</entry>" for entry in spec.get("entries") or []),
+    ]
+    return HEADER + "\n".join(lines) + "\n</ipset>\n"
+
+
+RENDER = {"ipsets": render_ipset, "helpers": render_helper, "services": render_service, "policies": render_policy}
 
 
 def wanted_files(definitions: t.Mapping[str, t.Mapping[str, t.Any]], root: str = ROOT) -> dict[str, str]:
@@ -159,8 +168,16 @@ class Firewalld:
             rc, out, _err = self.run(self.cmd(f"--get-zone-of-interface={interface}"))
             if rc == 0 and out.strip() in zones:
                 return out.strip(), f"the zone of {interface}, the interface of the default route"
-        default = self.out(self.cmd("--get-default-zone"))
+        # A stand-alone option: firewall-cmd refuses it with --permanent.
+        default = self.out(["firewall-cmd" if self.running else "firewall-offline-cmd", "--get-default-zone"])
         return default, f"firewalld's default zone ({interface or 'no default route'} is in no zone)"
+
+    def listed(self, zone: str, option: str, split: t.Callable[[str], list[str]]) -> list[str]:
+        """The zone's entries of ``option``, permanent then (when firewalld runs) runtime, once each."""
+        found = split(self.out(self.cmd(f"--zone={zone}", option)))
+        if self.running:
+            found += split(self.out(["firewall-cmd", f"--zone={zone}", option]))
+        return [entry for entry in dict.fromkeys(found) if entry]
 
     def check_config(self) -> None:
         rc, out, err = self.run(["firewall-offline-cmd", "--check-config"])
@@ -220,10 +237,9 @@ def define(params: t.Mapping[str, t.Any], run: Runner, check_mode: bool, root: s
     if changed and not check_mode:
         fw.replace(changed)
     zone, why = fw.zone(params.get("zone") or "", read(ROUTE) or "")
-    services = fw.out(fw.cmd(f"--zone={zone}", "--list-services")).split()
-    rules = [
-        line.strip() for line in fw.out(fw.cmd(f"--zone={zone}", "--list-rich-rules")).splitlines() if line.strip()
-    ]
+    # Permanent and runtime alike: a rule of the role's added live only is stale too.
+    services = fw.listed(zone, "--list-services", str.split)
+    rules = fw.listed(zone, "--list-rich-rules", lambda text: [line.strip() for line in text.splitlines()])
     prefix = params["prefix"]
     return {
         "changed": bool(changed),

@@ -29,6 +29,7 @@ class Fake:
             'rule family="ipv4" source address="192.0.2.9" service name="http" accept\n'
         )
         self.target = "default"
+        self.live_rule = ""
 
     def __call__(self, argv: list[str]) -> tuple[int, str, str]:
         self.calls.append(argv)
@@ -42,11 +43,13 @@ class Fake:
         if last.startswith("--get-zone-of-interface="):
             return (2, self.zone_of, "") if self.zone_of == "no zone" else (0, self.zone_of + "\n", "")
         if last == "--get-default-zone":
+            assert "--permanent" not in argv, "a stand-alone option"
             return 0, "public\n", ""
         if last == "--list-services":
             return 0, self.services + "\n", ""
         if last == "--list-rich-rules":
-            return 0, self.rules, ""
+            live = self.live_rule if "--permanent" not in argv and argv[0] == "firewall-cmd" else ""
+            return 0, self.rules + live, ""
         if last == "--get-target":
             return 0, self.target + "\n", ""
         return 0, "success", ""
@@ -93,6 +96,14 @@ def test_definitions_are_written_checked_reloaded_and_then_stable(root: str) -> 
     again = Fake()
     assert not fc.define(params(), again, False, root)["changed"]
     assert ["firewall-cmd", "--reload"] not in again.calls
+
+
+def test_a_rule_of_the_roles_added_live_only_is_stale_too(root: str) -> None:
+    fake = Fake()
+    fake.live_rule = 'rule family="ipv4" service name="hardened-ftp-ssh" accept\n'
+    stale = fc.define(params(), fake, True, root)["stale_rich_rules"]
+    assert 'rule family="ipv4" service name="hardened-ftp-ssh" accept' in stale
+    assert len(stale) == 2
 
 
 def test_check_mode_writes_nothing_and_shows_the_diff(root: str) -> None:

@@ -43,7 +43,10 @@ def test_restricted_sources_become_rich_rules_per_family() -> None:
         'rule family="ipv6" service name="hardened-ftp-ssh" accept',
         'rule family="ipv4" source address="10.88.0.0/16" service name="hardened-ftp" accept',
         'rule family="ipv6" source address="fd00::/64" service name="hardened-ftp" accept',
+        # firewalld's stock ssh service would accept from anywhere: what is not a source is dropped first.
+        'rule family="ipv4" source NOT ipset="hardened-ftp-ssh4" service name="hardened-ftp-ssh" drop',
     ]
+    assert fwd["ipsets"] == {"hardened-ftp-ssh4": {"family": "inet", "entries": ["192.0.2.0/24", "10.88.0.1"]}}
 
 
 def test_ipv6_off_opens_ftp_over_ipv4_only_and_extra_ports_everywhere() -> None:
