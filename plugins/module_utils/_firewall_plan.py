@@ -122,6 +122,8 @@ WATCH = {
     "ufw": {"paths": ["/etc/ufw", "/etc/default/ufw"], "boot_services": ["ufw"]},
     "firewalld": {"paths": ["/etc/firewalld"], "boot_services": ["firewalld"]},
 }
+# The role's files of the other backends: still there means their rules may still be in force.
+LEFT_BEHIND = ("/etc/nftables.d/hardened-ftp.nft", "/etc/hardened-ftp/rules.ipv4", "/etc/hardened-ftp/rules.ipv6")
 # The port firewalld's stock zones open for SSH (their service ssh) when the package starts it.
 FIREWALLD_STOCK_SSH = 22
 # Packages that cannot live beside a backend (Debian's iptables-persistent conflicts with ufw).
@@ -308,10 +310,16 @@ class FirewallPlanner:
         return list(HELPER_MODULES) + (list(NAT_HELPER_MODULES) if self.inputs.get("nat_helper") else [])
 
     def host_request(self) -> dict[str, t.Any]:
+        backend = self.inputs.get("backend")
         return {
             "packages": list(ALL_PACKAGES),
-            "paths": [PROC_MODULES, *(f"{SYS_MODULE}/{name}" for name in self.helper_modules())],
-            "read": [UFW_CONF, UFW_DEFAULTS] if self.inputs.get("backend") == "ufw" else [],
+            "paths": [
+                PROC_MODULES,
+                *(f"{SYS_MODULE}/{name}" for name in self.helper_modules()),
+                *(LEFT_BEHIND if backend == "firewalld" else ()),
+            ],
+            "read": [UFW_CONF, UFW_DEFAULTS] if backend in ("ufw", "firewalld") else [],
+            "units": ["firewalld"],
         }
 
     def ufw_setting(self, path: str, name: str) -> str:
@@ -348,7 +356,33 @@ class FirewallPlanner:
         self.check_session()
         if backend == "firewalld" and not installed.get("firewalld"):
             self.check_firewalld_start()
+        self.check_switch(backend)
         return self.errors
+
+    def check_switch(self, backend: str) -> None:
+        """One firewall per host: firewalld beside another backend's rules would leave both in force."""
+        if backend != "firewalld":
+            if ((self.host.get("units") or {}).get("firewalld") or {}).get("active") == "active":
+                self.errors.add(
+                    self.var("backend"),
+                    f"{backend}, but firewalld runs on this host, its ruleset would stay in force beside the role's",
+                    "stop and mask firewalld first (systemctl mask --now firewalld), or set ftp_firewall_backend: "
+                    "firewalld",
+                )
+            return
+        paths = self.host.get("paths") or {}
+        left = [path for path in LEFT_BEHIND if (paths.get(path) or {}).get("exists")]
+        if self.ufw_setting(UFW_CONF, "ENABLED").lower() == "yes":
+            left.append(f"{UFW_CONF} (ufw is enabled)")
+        if left:
+            self.errors.add(
+                self.var("backend"),
+                f"firewalld, but the rules of another backend are still on this host ({', '.join(left)}), and they "
+                "would stay in force beside firewalld's",
+                "remove them first - nftables: nft delete table inet hardened_ftp and delete the file; iptables: "
+                "iptables -P INPUT ACCEPT, delete the HARDENED-FTP chains (and ip6tables'), remove /etc/hardened-ftp "
+                "and run netfilter-persistent save; ufw: ufw disable - or keep that backend",
+            )
 
     def check_firewalld_start(self) -> None:
         """Debian's package starts firewalld on install with its stock zone, which opens SSH on port 22 only."""

@@ -83,3 +83,15 @@ def test_installing_firewalld_is_refused_when_ssh_is_not_on_port_22() -> None:
         SERVER, dict(INSTALLED, ssh={"client": "10.88.0.1", "port": 2222}), backend="firewalld", ssh_port=2222
     )
     assert not errors(SERVER, backend="firewalld")
+
+
+def test_one_firewall_per_host() -> None:
+    running = {"units": {"firewalld": {"active": "active"}}}
+    messages = errors(SERVER, running, backend="nftables")
+    assert any("firewalld runs on this host" in m and "systemctl mask --now firewalld" in m for m in messages)
+    assert not errors(SERVER, running, backend="firewalld")
+    left = dict(INSTALLED, paths={"/etc/nftables.d/hardened-ftp.nft": {"exists": True}})
+    messages = errors(SERVER, left, backend="firewalld")
+    assert any("/etc/nftables.d/hardened-ftp.nft" in m and "nft delete table inet hardened_ftp" in m for m in messages)
+    enabled = dict(INSTALLED, files={"/etc/ufw/ufw.conf": "ENABLED=yes\n"})
+    assert any("ufw is enabled" in m for m in errors(SERVER, enabled, backend="firewalld"))
