@@ -416,22 +416,26 @@ class Firewall:
         finally:
             self.sh("sh", "-c", f"kill $(cat {pidfile}) && rm -f {pidfile}", check=False)
 
+    def delete_firewalld_helper_rules(self) -> None:
+        """Delete the "ct helper set" rules of firewalld's live table by handle, behind firewalld's back."""
+        listing = self.sh("nft", "-a", "list", "table", "inet", "firewalld").stdout
+        chain, found = "", []
+        for line in listing.splitlines():
+            words = line.split()
+            if words[:1] == ["chain"]:
+                chain = words[1]
+            elif "ct helper set" in line and "# handle" in line:
+                found.append((chain, words[-1]))
+        assert found, f"no ct helper set rule in firewalld's table on {self.name}"
+        for name, handle in found:
+            self.sh("nft", "delete", "rule", "inet", "firewalld", name, "handle", handle)
+
     @contextlib.contextmanager
     def helper_removed(self) -> Iterator[None]:
         """Take the role's ftp helper assignment out of the live firewall, and put it back."""
         if self.backend == "firewalld":
-            # The zone's "ct helper set" rule for the role's helper, deleted by handle; a reload puts it back.
-            listing = self.sh("nft", "-a", "list", "table", "inet", "firewalld").stdout
-            chain, found = "", []
-            for line in listing.splitlines():
-                words = line.split()
-                if words[:1] == ["chain"]:
-                    chain = words[1]
-                elif "ct helper set" in line and "# handle" in line:
-                    found.append((chain, words[-1]))
-            assert found, f"no ct helper set rule in firewalld's table on {self.name}"
-            for name, handle in found:
-                self.sh("nft", "delete", "rule", "inet", "firewalld", name, "handle", handle)
+            # A reload puts the zone's "ct helper set" rule back.
+            self.delete_firewalld_helper_rules()
             try:
                 yield
             finally:

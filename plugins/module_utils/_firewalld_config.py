@@ -179,6 +179,17 @@ class Firewalld:
             found += split(self.out(["firewall-cmd", f"--zone={zone}", option]))
         return [entry for entry in dict.fromkeys(found) if entry]
 
+    def missing_helpers(self, definitions: t.Mapping[str, t.Any]) -> list[str]:
+        """The role's helpers whose ``ct helper set`` rule is not in firewalld's live table (deleted with nft).
+
+        firewalld does not notice a rule deleted behind its back; a reload loads it again."""
+        rc, out, _err = self.run(["nft", "list", "table", "inet", "firewalld"])
+        if rc != 0:
+            return []
+        return [
+            name for name in sorted(definitions.get("helpers") or {}) if f'ct helper set "helper-{name}-tcp"' not in out
+        ]
+
     def check_config(self) -> None:
         rc, out, err = self.run(["firewall-offline-cmd", "--check-config"])
         text = f"{out}\n{err}"
@@ -264,9 +275,18 @@ def prune(params: t.Mapping[str, t.Any], run: Runner, check_mode: bool, root: st
     retarget = bool(params.get("default_deny") and target == "ACCEPT")
     if retarget:
         diffs.append(_diff(f"target of zone {zone}", "ACCEPT\n", "default\n"))
+    missing = fw.missing_helpers(params["definitions"]) if fw.running else []
+    if missing:
+        diffs.append(_diff("live ct helper assignments", "", "".join(f"{name}\n" for name in missing)))
     if not check_mode:
         if retarget:
             fw.out(fw.cmd(f"--zone={zone}", "--set-target=default"))
-        if stale or retarget:
+        if stale or retarget or missing:
             fw.replace(stale)
-    return {"changed": bool(stale or retarget), "diff": diffs, "removed": sorted(stale), "target_was": target}
+    return {
+        "changed": bool(stale or retarget or missing),
+        "diff": diffs,
+        "removed": sorted(stale),
+        "target_was": target,
+        "helpers_missing": missing,
+    }

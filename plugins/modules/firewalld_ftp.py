@@ -22,7 +22,9 @@ description:
     default route, else firewalld's default zone - and lists the zone's services and rich rules that are the
     role's (named O(prefix) or O(prefix)-something) but no longer wanted, for C(ansible.posix.firewalld) to remove.
   - With O(stage=prune), run after the zone stopped using them, it removes the role's definitions the plan no
-    longer has and, with O(default_deny), turns a zone target of C(ACCEPT) into C(default).
+    longer has and, with O(default_deny), turns a zone target of C(ACCEPT) into C(default); when firewalld runs
+    and the C(ct helper set) rule of one of the role's helpers is missing from its live table (deleted with
+    C(nft), which firewalld does not notice), it reloads firewalld so the helper is attached again.
   - Works on a stopped firewalld too (C(firewall-offline-cmd)); the change is then in force when it starts.
 options:
   stage:
@@ -126,6 +128,13 @@ stale_rich_rules:
   elements: str
 removed:
   description: The files removed (O(stage=prune)).
+  returned: with O(stage=prune)
+  type: list
+  elements: str
+helpers_missing:
+  description:
+    - The role's helpers whose C(ct helper set) rule was missing from firewalld's live table (deleted behind
+      firewalld's back, with C(nft)); firewalld is reloaded to load them again (O(stage=prune)).
   returned: with O(stage=prune)
   type: list
   elements: str

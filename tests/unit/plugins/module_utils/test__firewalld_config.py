@@ -30,6 +30,7 @@ class Fake:
         )
         self.target = "default"
         self.live_rule = ""
+        self.nft = 'table inet firewalld {\n\t\ttcp dport 2121 ct helper set "helper-hardened-ftp-tcp"\n}\n'
 
     def __call__(self, argv: list[str]) -> tuple[int, str, str]:
         self.calls.append(argv)
@@ -50,6 +51,8 @@ class Fake:
         if last == "--list-rich-rules":
             live = self.live_rule if "--permanent" not in argv and argv[0] == "firewall-cmd" else ""
             return 0, self.rules + live, ""
+        if argv[0] == "nft":
+            return 0, self.nft, ""
         if last == "--get-target":
             return 0, self.target + "\n", ""
         return 0, "success", ""
@@ -153,3 +156,14 @@ def test_prune_removes_only_the_roles_unused_files_and_an_accept_target(root: st
 def test_default_interface() -> None:
     assert fc.default_interface(ROUTE) == "eth1"
     assert fc.default_interface("Iface\tDestination\n") == ""
+
+
+def test_a_helper_rule_deleted_behind_firewalld_is_loaded_again(root: str) -> None:
+    fc.define(params(), Fake(), False, root)
+    fake = Fake()
+    fake.nft = "table inet firewalld {\n}\n"
+    result = fc.prune(params(zone="public"), fake, False, root)
+    assert result["changed"] and result["helpers_missing"] == ["hardened-ftp"]
+    assert ["firewall-cmd", "--reload"] in fake.calls
+    # Stopped: nothing is live to compare.
+    assert not fc.prune(params(zone="public"), Fake(running=False), False, root)["changed"]
