@@ -74,7 +74,6 @@ notes:
   - Used by P(hardened.ftp.ftp_firewall#role) with its backend V(firewalld).
 seealso:
   - module: hardened.ftp.firewall_plan
-  - module: ansible.posix.firewalld
 """
 
 EXAMPLES = r"""
