@@ -14,7 +14,7 @@ COLLECTION_LINK := $(COLLECTIONS)/ansible_collections/hardened/ftp
 SUITES ?= bookworm trixie bullseye
 SCENARIOS := $(sort $(notdir $(patsubst %/molecule.yml,%,$(wildcard molecule/*/molecule.yml))))
 # The longest scenarios first, so that parallel jobs end together; any other scenario after them.
-LONGEST_FIRST := pureftpd vsftpd firewall proftpd resilience
+LONGEST_FIRST := pureftpd vsftpd firewall firewalld proftpd resilience
 SCENARIO ?= $(filter $(SCENARIOS),$(LONGEST_FIRST)) $(filter-out $(LONGEST_FIRST),$(SCENARIOS))
 
 export PATH := $(BIN):$(PATH)

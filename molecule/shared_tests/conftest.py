@@ -355,6 +355,10 @@ class Firewall:
         """The live rules the role owns (its chains and the jumps to them, or its table), counters stripped."""
         if self.backend == "nftables":
             return self.sh("nft", "list", "table", "inet", "hardened_ftp").stdout
+        if self.backend == "firewalld":
+            # The runtime configuration: every zone and policy, with the role's services and rich rules.
+            zones = self.sh("firewall-cmd", "--list-all-zones").stdout
+            return zones + self.sh("firewall-cmd", "--list-all-policies").stdout
         marks = ("HARDENED-FTP", "ufw-hardened-ftp")
         found = []
         for cmd in IPTABLES_COMMANDS:
@@ -372,6 +376,10 @@ class Firewall:
                 self.sh(cmd, "-w", "-P", "INPUT", "ACCEPT")
         elif self.backend == "ufw":
             self.sh("ufw", "default", "allow", "incoming")
+        elif self.backend == "firewalld":
+            zone = self.sh("firewall-cmd", "--get-default-zone").stdout.strip()
+            self.sh("firewall-cmd", "--permanent", f"--zone={zone}", "--set-target=ACCEPT")
+            self.sh("firewall-cmd", "--reload")
         # nftables: the role's table is the only one, and its policy follows ftp_firewall_default_deny.
 
     def reboot(self) -> None:
@@ -408,9 +416,31 @@ class Firewall:
         finally:
             self.sh("sh", "-c", f"kill $(cat {pidfile}) && rm -f {pidfile}", check=False)
 
+    def delete_firewalld_helper_rules(self) -> None:
+        """Delete the "ct helper set" rules of firewalld's live table by handle, behind firewalld's back."""
+        listing = self.sh("nft", "-a", "list", "table", "inet", "firewalld").stdout
+        chain, found = "", []
+        for line in listing.splitlines():
+            words = line.split()
+            if words[:1] == ["chain"]:
+                chain = words[1]
+            elif "ct helper set" in line and "# handle" in line:
+                found.append((chain, words[-1]))
+        assert found, f"no ct helper set rule in firewalld's table on {self.name}"
+        for name, handle in found:
+            self.sh("nft", "delete", "rule", "inet", "firewalld", name, "handle", handle)
+
     @contextlib.contextmanager
     def helper_removed(self) -> Iterator[None]:
         """Take the role's ftp helper assignment out of the live firewall, and put it back."""
+        if self.backend == "firewalld":
+            # A reload puts the zone's "ct helper set" rule back.
+            self.delete_firewalld_helper_rules()
+            try:
+                yield
+            finally:
+                self.sh("firewall-cmd", "--reload")
+            return
         if self.backend == "nftables":
             self.sh("nft", "flush", "chain", "inet", "hardened_ftp", "prerouting")
             try:
@@ -439,7 +469,7 @@ class Firewall:
         firewall in front of the server that does not open it does.
         """
         span = f"{self.low}:{self.high}"
-        if self.backend == "nftables":
+        if self.backend in ("nftables", "firewalld"):
             self.sh("nft", "add", "table", "inet", "hardened_ftp_test")
             self.sh(
                 "nft",

@@ -65,6 +65,19 @@ def test_firewall_lived_in_rules_are_kept(server, firewall):  # type: ignore[no-
 
 def test_firewall_helper_only_for_local_traffic(firewall):  # type: ignore[no-untyped-def]
     """The ftp helper rule matches packets to this host only: forwarded FTP (containers, routes) gets none."""
+    if firewall.backend == "firewalld":
+        # firewalld puts a service's helper in the zone's input chains (filter_IN_<zone>_allow), which only
+        # packets to this host cross; forwarded traffic goes through filter_FWD_* chains instead.
+        chain, found = "", []
+        for line in firewall.sh("nft", "list", "table", "inet", "firewalld").stdout.splitlines():
+            words = line.split()
+            if words[:1] == ["chain"]:
+                chain = words[1]
+            elif "ct helper set" in line:
+                found.append(chain)
+        assert found, "no ct helper set rule in firewalld's table"
+        assert all(name.startswith("filter_IN_") for name in found), found
+        return
     if firewall.backend == "nftables":
         data = json.loads(firewall.sh("nft", "-j", "list", "chain", "inet", "hardened_ftp", "prerouting").stdout)
         rules = [item["rule"] for item in data["nftables"] if "rule" in item]
@@ -85,6 +98,17 @@ def test_firewall_helper_only_for_local_traffic(firewall):  # type: ignore[no-un
 
 def _break(firewall) -> None:  # type: ignore[no-untyped-def]
     """Delete and alter the role's live rules, as a hand or another tool might."""
+    if firewall.backend == "firewalld":
+        # Behind firewalld's back: the helper's "ct helper set" rule deleted with nft (firewalld does not
+        # notice); and in its runtime configuration a rule of the role's that the role never wrote.
+        firewall.delete_firewalld_helper_rules()
+        zone = firewall.sh("firewall-cmd", "--get-default-zone").stdout.strip()
+        firewall.sh(
+            "firewall-cmd",
+            f"--zone={zone}",
+            '--add-rich-rule=rule family="ipv4" service name="hardened-ftp-ssh" accept',
+        )
+        return
     if firewall.backend == "nftables":
         listing = firewall.sh("nft", "-a", "list", "chain", "inet", "hardened_ftp", "input").stdout
         handles = re.findall(r'comment "hardened-ftp: control port" # handle (\d+)', listing)
@@ -130,7 +154,7 @@ def _break(firewall) -> None:  # type: ignore[no-untyped-def]
 def test_firewall_puts_back_what_it_owns(server, firewall):  # type: ignore[no-untyped-def]
     """Rules deleted or altered live (not in the files) are back after the next run, and FTP works."""
     before = firewall.own_rules()
-    others = _host_rules(firewall) if firewall.backend != "nftables" else []
+    others = _host_rules(firewall) if firewall.backend in ("iptables", "ufw") else []
     _break(firewall)
     assert firewall.own_rules() != before
     firewall.run_role({})

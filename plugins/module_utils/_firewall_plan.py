@@ -34,7 +34,7 @@ from ansible_collections.hardened.ftp.plugins.module_utils._server_model import 
 
 PREFIX = "ftp_firewall_"
 FACT = "hardened_ftp_server"
-BACKENDS = ("iptables", "nftables", "ufw")
+BACKENDS = ("iptables", "nftables", "ufw", "firewalld")
 POLICIES = ("auto", "range", "related")
 PROTOCOLS = ("tcp", "udp")
 FAMILIES = ("ipv4", "ipv6")
@@ -71,6 +71,9 @@ PACKAGES = {
     "iptables": ("iptables",),
     "nftables": ("nftables",),
     "ufw": ("ufw", "procps"),
+    # firewalld pulls python3-firewall, dbus and python3-nftables; it cannot start without /etc/protocols
+    # (netbase), and the plugins read its table with nft (nftables).
+    "firewalld": ("firewalld", "netbase", "nftables"),
 }
 PERSIST_PACKAGES = {"iptables": ("netfilter-persistent", "iptables-persistent")}
 # ansible.builtin.apt installs python3-apt itself in a normal run, but check mode needs it there.
@@ -82,6 +85,8 @@ ALL_PACKAGES = (
     "nftables",
     "ufw",
     "procps",
+    "firewalld",
+    "netbase",
     "kmod",
     "python3-apt",
 )
@@ -90,11 +95,22 @@ NAMES = {
     "iptables": {"pre": "HARDENED-FTP-PRE", "input": "HARDENED-FTP-INPUT", "output": "HARDENED-FTP-OUTPUT"},
     "ufw": {"pre": "ufw-hardened-ftp-helper", "output": "ufw-hardened-ftp-output"},
     "nftables": {"table": "hardened_ftp"},
+    # firewalld: definitions named hardened-ftp* (a policy name has at most 18 characters).
+    "firewalld": {
+        "prefix": "hardened-ftp",
+        "helper": "hardened-ftp",
+        "control": "hardened-ftp",
+        "passive": "hardened-ftp-passive",
+        "ssh": "hardened-ftp-ssh",
+        "extra": "hardened-ftp-extra",
+        "egress": "hardened-ftp-out",
+    },
 }
 FILES = {
     "iptables": {"ipv4": "/etc/hardened-ftp/rules.ipv4", "ipv6": "/etc/hardened-ftp/rules.ipv6"},
     "ufw": {"ipv4": "/etc/ufw/before.rules", "ipv6": "/etc/ufw/before6.rules"},
     "nftables": {"inet": "/etc/nftables.d/hardened-ftp.nft"},
+    "firewalld": {},
 }
 NFT_CONF = "/etc/nftables.conf"
 UFW_CONF = "/etc/ufw/ufw.conf"
@@ -104,7 +120,12 @@ WATCH = {
     "iptables": {"paths": ["/etc/hardened-ftp", "/etc/iptables"], "boot_services": ["netfilter-persistent"]},
     "nftables": {"paths": [NFT_CONF, "/etc/nftables.d"], "boot_services": ["nftables"]},
     "ufw": {"paths": ["/etc/ufw", "/etc/default/ufw"], "boot_services": ["ufw"]},
+    "firewalld": {"paths": ["/etc/firewalld"], "boot_services": ["firewalld"]},
 }
+# The role's files of the other backends: still there means their rules may still be in force.
+LEFT_BEHIND = ("/etc/nftables.d/hardened-ftp.nft", "/etc/hardened-ftp/rules.ipv4", "/etc/hardened-ftp/rules.ipv6")
+# The port firewalld's stock zones open for SSH (their service ssh) when the package starts it.
+FIREWALLD_STOCK_SSH = 22
 # Packages that cannot live beside a backend (Debian's iptables-persistent conflicts with ufw).
 CONFLICTS = {
     "ufw": ("iptables-persistent", "netfilter-persistent"),
@@ -150,6 +171,7 @@ class FirewallPlanner:
         for name in FLAGS:
             self.take(name, inp.flag)
         self.take("ssh_port", inp.port)
+        self.take("firewalld_zone", firewalld_zone)
         self.networks("allowed_sources")
         self.networks("ssh_sources")
         self.check_extra()
@@ -288,10 +310,16 @@ class FirewallPlanner:
         return list(HELPER_MODULES) + (list(NAT_HELPER_MODULES) if self.inputs.get("nat_helper") else [])
 
     def host_request(self) -> dict[str, t.Any]:
+        backend = self.inputs.get("backend")
         return {
             "packages": list(ALL_PACKAGES),
-            "paths": [PROC_MODULES, *(f"{SYS_MODULE}/{name}" for name in self.helper_modules())],
-            "read": [UFW_CONF, UFW_DEFAULTS] if self.inputs.get("backend") == "ufw" else [],
+            "paths": [
+                PROC_MODULES,
+                *(f"{SYS_MODULE}/{name}" for name in self.helper_modules()),
+                *(LEFT_BEHIND if backend == "firewalld" else ()),
+            ],
+            "read": [UFW_CONF, UFW_DEFAULTS] if backend in ("ufw", "firewalld") else [],
+            "units": ["firewalld"],
         }
 
     def ufw_setting(self, path: str, name: str) -> str:
@@ -326,7 +354,48 @@ class FirewallPlanner:
             )
         self.check_ssh_sources()
         self.check_session()
+        if backend == "firewalld" and not installed.get("firewalld"):
+            self.check_firewalld_start()
+        self.check_switch(backend)
         return self.errors
+
+    def check_switch(self, backend: str) -> None:
+        """One firewall per host: firewalld beside another backend's rules would leave both in force."""
+        if backend != "firewalld":
+            if ((self.host.get("units") or {}).get("firewalld") or {}).get("active") == "active":
+                self.errors.add(
+                    self.var("backend"),
+                    f"{backend}, but firewalld runs on this host, its ruleset would stay in force beside the role's",
+                    "stop and mask firewalld first (systemctl mask --now firewalld), or set ftp_firewall_backend: "
+                    "firewalld",
+                )
+            return
+        paths = self.host.get("paths") or {}
+        left = [path for path in LEFT_BEHIND if (paths.get(path) or {}).get("exists")]
+        if self.ufw_setting(UFW_CONF, "ENABLED").lower() == "yes":
+            left.append(f"{UFW_CONF} (ufw is enabled)")
+        if left:
+            self.errors.add(
+                self.var("backend"),
+                f"firewalld, but the rules of another backend are still on this host ({', '.join(left)}), and they "
+                "would stay in force beside firewalld's",
+                "remove them first - nftables: nft delete table inet hardened_ftp and delete the file; iptables: "
+                "iptables -P INPUT ACCEPT, delete the HARDENED-FTP chains (and ip6tables'), remove /etc/hardened-ftp "
+                "and run netfilter-persistent save; ufw: ufw disable - or keep that backend",
+            )
+
+    def check_firewalld_start(self) -> None:
+        """Debian's package starts firewalld on install with its stock zone, which opens SSH on port 22 only."""
+        ports = sorted({self.inputs.get("ssh_port"), self.session().get("port")} - {None, FIREWALLD_STOCK_SSH})
+        if ports:
+            self.errors.add(
+                self.var("backend"),
+                f"firewalld, which is not installed yet: its package starts it at once with the stock zone, which "
+                f"opens SSH on port {FIREWALLD_STOCK_SSH} only, so management SSH on {', '.join(map(str, ports))} "
+                "would be cut before the role could open it",
+                "install firewalld and open the SSH port in its zone first (firewall-cmd --permanent "
+                "--add-port=PORT/tcp, then --reload), or use another backend",
+            )
 
     def has_ipv6(self) -> bool:
         return bool(self.host.get("ipv6", True))
@@ -498,6 +567,7 @@ class FirewallPlanner:
                 "names": dict(NAMES[backend]),
                 "files": {family: path for family, path in FILES[backend].items() if family in (*families, "inet")},
                 "nft_conf": NFT_CONF,
+                "firewalld": firewalld_plan(rules, i.get("firewalld_zone") or "") if backend == "firewalld" else {},
                 "state_dir": STATE_DIR,
                 "packages": packages,
                 "missing_packages": [name for name in packages if not installed.get(name)],
@@ -586,3 +656,92 @@ def ufw_sources(sources: t.Mapping[str, t.Sequence[str]], families: t.Sequence[s
 def _covered(address: str, networks: t.Sequence[str]) -> bool:
     host = ipaddress.ip_address(address)
     return any(host in ipaddress.ip_network(net) for net in networks)
+
+
+def firewalld_zone(value: t.Any, variable: str) -> str:
+    """A firewalld zone name, or '' (the zone of the management interface)."""
+    if value in (None, ""):
+        return ""
+    name = inp.text(value, variable)
+    if len(name) > 17 or not all(c.isalnum() or c in "-_" for c in name) or name.startswith("-"):
+        raise InputError(
+            variable,
+            f"{inp.shown(value)} is not a firewalld zone name",
+            "give a zone firewall-cmd --get-zones lists (letters, digits, - and _, at most 17 characters), "
+            "or leave it empty for the zone of the interface Ansible reaches the host through",
+        )
+    return name
+
+
+def _port(span: t.Mapping[str, t.Any]) -> str:
+    return str(span["min"]) if span["min"] == span["max"] else f"{span['min']}-{span['max']}"
+
+
+def firewalld_rich_rule(family: str, source: str, service: str) -> str:
+    """A rich rule as firewalld prints it (firewall-cmd --list-rich-rules), so a listing compares as text."""
+    where = "" if source == ANY else f' source address="{source}"'
+    return f'rule family="{family}"{where} service name="{service}" accept'
+
+
+def firewalld_plan(rules: t.Mapping[str, t.Any], zone: str) -> dict[str, t.Any]:
+    """What the role puts in firewalld: its definitions, and the zone's services and rich rules that use them.
+
+    A service open to every source in both families goes in the zone as a service; otherwise one rich
+    rule per family and source names it (a family not opened gets none). The ftp helper is the role's
+    own definition on the control port, named by the control service, so it is attached explicitly."""
+    names = NAMES["firewalld"]
+    services: dict[str, dict[str, t.Any]] = {
+        names["ssh"]: {"ports": [{"port": str(port), "protocol": "tcp"} for port in rules["ssh_ports"]]},
+        names["control"]: {
+            "ports": [{"port": str(rules["control_port"]), "protocol": "tcp"}],
+            "helper": names["helper"],
+        },
+    }
+    opened = [(names["ssh"], rules["ssh_sources"]), (names["control"], rules["ftp_sources"])]
+    if rules["passive_range"]:
+        services[names["passive"]] = {"ports": [{"port": _port(rules["passive_range"]), "protocol": "tcp"}]}
+        opened.append((names["passive"], rules["ftp_sources"]))
+    if rules["extra_allowed"]:
+        services[names["extra"]] = {
+            "ports": [{"port": _port(item), "protocol": item["proto"]} for item in rules["extra_allowed"]]
+        }
+        opened.append((names["extra"], {family: [ANY] for family in FAMILIES}))
+    zone_services: list[str] = []
+    rich_rules: list[str] = []
+    for name, sources in opened:
+        if all(list(sources.get(family) or []) == [ANY] for family in FAMILIES):
+            zone_services.append(name)
+            continue
+        rich_rules += [
+            firewalld_rich_rule(family, source, name) for family in FAMILIES for source in sources.get(family) or []
+        ]
+    # SSH sources: a firewalld service of the zone (its stock ssh) accepts from anywhere, and accepts come
+    # after denies in a zone, so what is not an SSH source is dropped first, by an ipset of the sources.
+    ipsets: dict[str, dict[str, t.Any]] = {}
+    denies: list[str] = []
+    for family, suffix, kind in (("ipv4", "4", "inet"), ("ipv6", "6", "inet6")):
+        networks = list(rules["ssh_sources"].get(family) or [])
+        if networks and networks != [ANY]:
+            ipsets[names["ssh"] + suffix] = {"family": kind, "entries": networks}
+            denies.append(
+                f'rule family="{family}" source NOT ipset="{names["ssh"] + suffix}" service name="{names["ssh"]}" drop'
+            )
+    rich_rules = rich_rules + denies
+    egress = rules["egress"]
+    policies = {}
+    if egress["filter"] and not egress["tls_active"]:
+        # Active data leaves port 20 as RELATED (accepted by firewalld's output chain before any policy);
+        # new connections from port 20 are dropped. With FTPS and active mode the helper cannot read PORT,
+        # so new connections from port 20 stay allowed (no policy).
+        policies[names["egress"]] = {"drop_source_port": 20}
+    return {
+        "zone": zone,
+        "prefix": names["prefix"],
+        "helpers": {names["helper"]: {"module": "nf_conntrack_ftp", "port": str(rules["control_port"])}},
+        "ipsets": ipsets,
+        "services": services,
+        "policies": policies,
+        "zone_services": zone_services,
+        "rich_rules": rich_rules,
+        "default_deny": rules["default_deny"],
+    }

@@ -27,6 +27,8 @@ FIREWALL_COMMANDS = {
     "iptables": [["iptables-save"], ["ip6tables-save"]],
     "ufw": [["iptables-save"], ["ip6tables-save"]],
     "nftables": [["nft", "list", "ruleset"]],
+    # firewalld (nftables backend) loads its whole configuration, runtime included, as nft tables.
+    "firewalld": [["nft", "list", "ruleset"]],
     "none": [],
 }  # type: t.Dict[str, t.List[t.List[str]]]
 

@@ -70,8 +70,15 @@ plan:
   type: dict
   contains:
     backend:
-      description: V(iptables), V(nftables) or V(ufw).
+      description: V(iptables), V(nftables), V(ufw) or V(firewalld).
       type: str
+    firewalld:
+      description:
+        - With backend V(firewalld), what M(hardened.ftp.firewalld_ftp) and C(ansible.posix.firewalld) are given - the
+          C(zone) asked for (empty - the management interface's), the C(helpers), C(services) and C(policies) the
+          role defines, the C(zone_services) and C(rich_rules) that open them, C(prefix) and C(default_deny).
+        - Empty for the other backends.
+      type: dict
     families:
       description: The address families the role filters (V(ipv6) only where the kernel has it).
       type: list

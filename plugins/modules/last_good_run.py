@@ -96,7 +96,7 @@ options:
       - With O(state=recorded), the packet filter whose live rules are recorded (as a digest, without
         counters). V(none) records no rules and no SSH endpoint.
     type: str
-    choices: [iptables, nftables, ufw, none]
+    choices: [iptables, nftables, ufw, firewalld, none]
     default: none
   certificates:
     description:
@@ -212,7 +212,7 @@ ARGUMENT_SPEC = {
     "services": {"type": "list", "elements": "str", "default": []},
     "boot_services": {"type": "list", "elements": "str", "default": []},
     "ports": {"type": "list", "elements": "int", "default": []},
-    "firewall": {"type": "str", "choices": ["iptables", "nftables", "ufw", "none"], "default": "none"},
+    "firewall": {"type": "str", "choices": ["iptables", "nftables", "ufw", "firewalld", "none"], "default": "none"},
     "certificates": {"type": "list", "elements": "path", "default": []},
     "facts": {"type": "dict", "default": {}},
 }

@@ -93,6 +93,7 @@ def test_firewall_digest_ignores_counters_and_comments_not_rules() -> None:
     assert hs.firewall_digest("ufw", quiet) == hs.firewall_digest("iptables", quiet)
     nft = [canned({"nft": (0, NFT.format(n=n, b=b))}) for n, b in ((0, 0), (77, 4096))]
     assert hs.firewall_digest("nftables", nft[0]) == hs.firewall_digest("nftables", nft[1])
+    assert hs.firewall_digest("firewalld", nft[0]) == hs.firewall_digest("nftables", nft[0])
     assert hs.firewall_digest("nftables", canned({})) != hs.firewall_digest("nftables", nft[0])
     assert hs.firewall_digest("none", canned({})) == "none"
 
