@@ -33,7 +33,22 @@ def _address(server: Server) -> str:
 
 
 def probe(server: Server, **extra: Any) -> dict[str, str]:
-    """Run hardened.ftp.probe on ``server`` from the client; ``{check: status}`` from its JSON report."""
+    """Run hardened.ftp.probe on ``server`` from the client; ``{check: status}`` from its JSON report.
+
+    A check that could not be judged (``error``: a reply or a data connection timed out on a loaded
+    machine) is no verdict, so such a run is made once more; a verdict (``pass``/``fail``) never is.
+    A run with the canary is not repeated (it writes)."""
+    statuses = _probe_once(server, **extra)
+    errors = [check for check, status in statuses.items() if status == "error"]
+    if errors and not extra.get("hardened_ftp_probe_dropbox_canary"):
+        first = findings(server)
+        statuses = _probe_once(server, **extra)
+        server.last_probe_output += f"\nthe first run could not judge {errors}: {first}"  # type: ignore[attr-defined]
+        server.last_probe["first_run_errors"] = first  # type: ignore[attr-defined]
+    return statuses
+
+
+def _probe_once(server: Server, **extra: Any) -> dict[str, str]:
     if not server.client:
         pytest.skip("the probe runs from the scenario's client container (group ftp_clients)")
     inventory = str(Path(os.environ["MOLECULE_INVENTORY_FILE"]).parent)
@@ -79,10 +94,9 @@ def failing(statuses: dict[str, str]) -> list[str]:
 
 def findings(server: Server) -> str:
     """The checks that did not pass, with their evidence, for an assertion's message."""
-    return json.dumps(
-        [c for c in server.last_probe["checks"] if c["status"] in ("fail", "error")],  # type: ignore[attr-defined]
-        indent=1,
-    )
+    found = [c for c in server.last_probe["checks"] if c["status"] in ("fail", "error")]  # type: ignore[attr-defined]
+    first = server.last_probe.get("first_run_errors")  # type: ignore[attr-defined]
+    return json.dumps(found, indent=1) + (f"\n(a first run could not judge: {first})" if first else "")
 
 
 def evidence(server: Server, check_id: str) -> str:
@@ -119,7 +133,7 @@ def test_probe_finds_a_wrong_pasv_address(server: Server, firewall: Firewall) ->
         server, set_option("pasv_address", "192.0.2.77") + "\n" + set_option("pasv_addr_resolve", "NO")
     ):
         statuses = probe(server)
-    assert "192.0.2.77" in evidence(server, "passive_address")
+    assert "192.0.2.77" in evidence(server, "passive_address"), evidence(server, "passive_address")
     if firewall.policy == "range":
         assert failing(statuses) == ["passive_address"], findings(server)
         return
@@ -143,7 +157,7 @@ def test_probe_finds_tls_1_0_re_enabled(server: Server) -> None:
     with vsftpd_changed(server, set_option("ssl_ciphers", "DEFAULT:@SECLEVEL=0")):
         statuses = probe(server)
     assert failing(statuses) == ["tls_legacy_refused"], findings(server)
-    assert "accepted" in evidence(server, "tls_legacy_refused")
+    assert "accepted" in evidence(server, "tls_legacy_refused"), evidence(server, "tls_legacy_refused")
 
 
 def test_probe_finds_anonymous_upload_into_the_anonymous_root(server: Server) -> None:
@@ -155,7 +169,8 @@ def test_probe_finds_anonymous_upload_into_the_anonymous_root(server: Server) ->
     finally:
         podman_exec(server.name, ["sh", "-c", f"chmod 0755 {pub}; rm -f {pub}/hardened-ftp-probe-*"])
     assert failing(statuses) == ["anonymous_read_only"], findings(server)
-    assert "/pub/" in evidence(server, "anonymous_read_only")
+    assert statuses["anonymous_read_only"] == "fail", findings(server)
+    assert "/pub/" in evidence(server, "anonymous_read_only"), evidence(server, "anonymous_read_only")
 
 
 def test_probe_finds_port_20_blocked(server: Server, firewall: Firewall) -> None:
@@ -218,7 +233,8 @@ def test_probe_canary_finds_a_drop_box_that_lists_its_uploads(server: Server) ->
         podman_exec(server.name, ["chmod", mode, dropbox])
         _remove_canaries(server)
     assert failing(statuses) == ["dropbox_canary"], findings(server)
-    assert "lists the canary" in evidence(server, "dropbox_canary")
+    assert statuses["dropbox_canary"] == "fail", findings(server)
+    assert "lists the canary" in evidence(server, "dropbox_canary"), evidence(server, "dropbox_canary")
 
 
 def _as_local_user(server: Server) -> dict[str, str]:
@@ -241,7 +257,8 @@ def test_probe_finds_a_local_user_outside_the_chroot(server: Server) -> None:
     with vsftpd_changed(server, set_option("chroot_local_user", "NO")):
         statuses = probe(server, **_as_local_user(server))
     assert failing(statuses) == ["login_chrooted"], findings(server)
-    assert "not in the root of a chroot" in evidence(server, "login_chrooted")
+    assert statuses["login_chrooted"] == "fail", findings(server)
+    assert "not in the root of a chroot" in evidence(server, "login_chrooted"), evidence(server, "login_chrooted")
 
 
 def test_probe_finds_a_password_login_allowed_in_clear_text(server: Server) -> None:
@@ -251,4 +268,7 @@ def test_probe_finds_a_password_login_allowed_in_clear_text(server: Server) -> N
     with vsftpd_changed(server, set_option("force_local_logins_ssl", "NO")):
         statuses = probe(server, **_as_local_user(server))
     assert failing(statuses) == ["cleartext_login_refused"], findings(server)
-    assert "the server would take the password in clear text" in evidence(server, "cleartext_login_refused")
+    assert statuses["cleartext_login_refused"] == "fail", findings(server)
+    assert "the server would take the password in clear text" in evidence(server, "cleartext_login_refused"), evidence(
+        server, "cleartext_login_refused"
+    )
