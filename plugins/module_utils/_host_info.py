@@ -12,7 +12,7 @@ session and whether the kernel has IPv6 are read here from Python and ``/proc``;
 from __future__ import annotations
 
 import grp
-import importlib.util
+import importlib.machinery
 import os
 import pwd
 import socket
@@ -177,13 +177,22 @@ def has_ipv6(path: str = IF_INET6) -> bool:
     return os.path.exists(path)
 
 
+def has_python_apt() -> bool:
+    """Whether ``apt_pkg`` is installed for this interpreter (M(ansible.builtin.apt) needs it in check mode).
+
+    Only the interpreter's own path is searched: an import hook on ``sys.meta_path`` (Mitogen's, which
+    offers the controller's modules to the host) would answer for a module the host does not have.
+    """
+    return importlib.machinery.PathFinder.find_spec("apt_pkg") is not None
+
+
 def host_info(request: t.Mapping[str, t.Any], run: Runner) -> dict[str, t.Any]:
     """Everything ``request`` asks for, and what every check needs (os, libc, apt, shells, SSH)."""
     return {
         "euid": os.geteuid(),
         "os": os_release(),
         "glibc": glibc(),
-        "python_apt": importlib.util.find_spec("apt_pkg") is not None,
+        "python_apt": has_python_apt(),
         "shells": word_list("/etc/shells"),
         "ftpusers": word_list("/etc/ftpusers"),
         "users": {name: user_info(name) for name in request.get("users", [])},

@@ -101,3 +101,23 @@ def test_host_info_answers_the_request(tmp_path: Path) -> None:
 
 def test_names_that_do_not_resolve() -> None:
     assert hi.resolve_ipv4("ftp.example.invalid") == []
+
+
+class _ClaimsEveryModule:
+    """A sys.meta_path finder like Mitogen's: it offers any module, from the controller."""
+
+    @staticmethod
+    def find_spec(name: str, path: object = None, target: object = None) -> object:
+        import importlib.machinery
+
+        return importlib.machinery.ModuleSpec(name, loader=None)
+
+
+def test_python_apt_is_what_the_interpreter_has_not_what_an_import_hook_offers(tmp_path: Path, monkeypatch) -> None:
+    import sys
+
+    monkeypatch.setattr(sys, "path", [str(tmp_path)])
+    monkeypatch.setattr(sys, "meta_path", [_ClaimsEveryModule(), *sys.meta_path])
+    assert hi.has_python_apt() is False
+    (tmp_path / "apt_pkg.py").write_text("")
+    assert hi.has_python_apt() is True
