@@ -14,13 +14,17 @@ the newest patch of each that pip offers):
     and nothing else on ANSIBLE_COLLECTIONS_PATH;
   * first a ``--check`` run on the bare host, which must succeed; then the converge, a second run as
     users make it (fast path on) and a third with ``hardened_ftp_fast_path=false``, both changed=0;
-  * a real anonymous FTP download (``testbed/ftp-smoke.py``).
+  * a real anonymous FTP download (``testbed/ftp-smoke.py``);
+  * the same four runs and the download once more under Mitogen (``--mitogen``, on by default): the
+    newest claimed core plus the ``mitogen`` that ``requirements-dev.txt`` pins, its ``mitogen_linear``
+    strategy, and the podman connection by its short name, which Mitogen replaces by its own
+    ``mitogen_podman`` (a connection Mitogen does not know would silently run without it).
 
 One line per version, the first failure of each, the logs under ``.tmp/controllers/<ver>/``.
 Exit status 1 when any version fails.
 
 usage: python3 tests/controllers/run.py [--versions 2.16,2.19] [--keep] [--refresh] [--daemon pureftpd]
-       [--preinstall PKG,...]
+       [--preinstall PKG,...] [--no-mitogen]
 """
 
 from __future__ import annotations
@@ -61,6 +65,9 @@ RUNS = [
     ("second", []),
     ("full-second", ["-e", "hardened_ftp_fast_path=false"]),
 ]
+# Mitogen is tested on the newest claimed core: the label of that run, and where its pin lives.
+MITOGEN_SUFFIX = "+mitogen"
+MITOGEN_PIN_FILE = ROOT / "requirements-dev.txt"
 SUITE = os.environ.get("CONTROLLERS_SUITE", "bookworm")
 IMAGE = f"{os.environ.get('TESTBED_IMAGE_REPO', 'localhost/hardened-ftp-testbed')}:{SUITE}"
 
@@ -211,23 +218,49 @@ def unpack_collections(wheel: Path, names: dict[str, str], dest: Path) -> dict[s
     return versions
 
 
-def venv(minor: str, core: str) -> Path:
-    home = WORK / minor / "venv"
+def mitogen_requirement(path: Path = MITOGEN_PIN_FILE) -> str:
+    """The ``mitogen==X`` line of requirements-dev.txt: one pin for the bench and this harness."""
+    for raw in path.read_text().splitlines():
+        text = raw.split("#", 1)[0].strip()
+        if text and Requirement(text).name == "mitogen":
+            return text
+    raise HarnessError(f"{path.name} pins no mitogen; add mitogen==VERSION there, or run with --no-mitogen")
+
+
+def mitogen_plugins(home: Path) -> Path:
+    """The strategy plugins directory of the mitogen installed in the venv at ``home``."""
+    found = sorted(home.glob("lib/python3*/site-packages/ansible_mitogen/plugins/strategy"))
+    if not found:
+        raise HarnessError(f"no ansible_mitogen/plugins/strategy in {home.relative_to(ROOT)}")
+    return found[0]
+
+
+def venv(label: str, core: str, extra: tuple[str, ...] = ()) -> Path:
+    home = WORK / label / "venv"
     stamp = home / ".hardened-ftp-core"
-    if stamp.is_file() and stamp.read_text().strip() == core:
+    wanted = " ".join((core, *extra))
+    if stamp.is_file() and stamp.read_text().strip() == wanted:
         return home
-    say(f"  creating {home.relative_to(ROOT)} with ansible-core=={core} alone")
+    alone = "alone" if not extra else f"and {', '.join(extra)}"
+    say(f"  creating {home.relative_to(ROOT)} with ansible-core=={core} {alone}")
     if home.exists():
         shutil.rmtree(home)
     done = run([sys.executable, "-m", "venv", str(home)])
     if done.returncode != 0:
         raise HarnessError(f"python3 -m venv failed: {done.stderr.strip()[-300:]}")
     done = run(
-        [str(home / "bin" / "pip"), "install", "--quiet", "--disable-pip-version-check", f"ansible-core=={core}"]
+        [
+            str(home / "bin" / "pip"),
+            "install",
+            "--quiet",
+            "--disable-pip-version-check",
+            f"ansible-core=={core}",
+            *extra,
+        ]
     )
     if done.returncode != 0:
-        raise HarnessError(f"pip install ansible-core=={core} failed: {done.stderr.strip()[-500:]}")
-    stamp.write_text(core)
+        raise HarnessError(f"pip install ansible-core=={core} {' '.join(extra)} failed: {done.stderr.strip()[-500:]}")
+    stamp.write_text(wanted)
     return home
 
 
@@ -281,18 +314,22 @@ def first_failure(output: str) -> str:
     return (errors[0] if errors else output.strip().splitlines()[-1] if output.strip() else "no output")[:600]
 
 
-def playbook(home: Path, minor: str, inventory: Path, log: Path, extra: list[str]) -> dict[str, Any]:
+def playbook(home: Path, label: str, inventory: Path, log: Path, extra: list[str]) -> dict[str, Any]:
+    minor = label.removesuffix(MITOGEN_SUFFIX)
     env = {
         "PATH": f"{home / 'bin'}:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
         "HOME": os.environ.get("HOME", "/root"),
         "LANG": "C.UTF-8",
         "CONTAINERS_CONF": str(TESTBED / "containers.conf"),
-        "ANSIBLE_HOME": str(WORK / minor / "ansible-home"),
+        "ANSIBLE_HOME": str(WORK / label / "ansible-home"),
         "ANSIBLE_COLLECTIONS_PATH": f"{WORK / minor / 'collections'}:{COLLECTION_LINK_DIR}",
         "ANSIBLE_COLLECTIONS_SCAN_SYS_PATH": "false",
         "ANSIBLE_NOCOLOR": "true",
         "ANSIBLE_FORCE_COLOR": "false",
     }
+    if label.endswith(MITOGEN_SUFFIX):
+        env["ANSIBLE_STRATEGY_PLUGINS"] = str(mitogen_plugins(home))
+        env["ANSIBLE_STRATEGY"] = "mitogen_linear"
     start = time.monotonic()
     try:
         done = subprocess.run(
@@ -302,7 +339,7 @@ def playbook(home: Path, minor: str, inventory: Path, log: Path, extra: list[str
             env=env,
             timeout=PLAYBOOK_TIMEOUT,
             check=False,
-            cwd=str(WORK / minor),
+            cwd=str(WORK / label),
         )
         rc, output = done.returncode, done.stdout + done.stderr
     except subprocess.TimeoutExpired as exc:
@@ -362,8 +399,11 @@ def preinstall(name: str, packages: list[str]) -> None:
         raise HarnessError(f"--preinstall {' '.join(packages)} failed: {done.stderr.strip()[-300:]}")
 
 
-def one_version(minor: str, refresh: bool, keep: bool, packages: list[str], daemon: str) -> Result:
-    result = Result(minor)
+def one_version(
+    minor: str, refresh: bool, keep: bool, packages: list[str], daemon: str, mitogen: bool = False
+) -> Result:
+    label = minor + (MITOGEN_SUFFIX if mitogen else "")
+    result = Result(label)
     start = time.monotonic()
     result.core, result.community = resolve(minor, refresh)
     say(f"{minor}: ansible-core {result.core}, collections from ansible {result.community}")
@@ -384,20 +424,20 @@ def one_version(minor: str, refresh: bool, keep: bool, packages: list[str], daem
         fix = "widen the range in galaxy.yml or raise requires_ansible"
         result.failures.append(f"ansible {result.community} ships {', '.join(wrong)}: {fix}")
         return result
-    home = venv(minor, result.core)
+    home = venv(label, result.core, (mitogen_requirement(),) if mitogen else ())
     result.steps["setup"]["seconds"] = round(time.monotonic() - start, 1)
 
-    name = f"tb-ctl-{minor.replace('.', '')}"
+    name = f"tb-ctl-{minor.replace('.', '')}{'m' if mitogen else ''}"
     try:
         address = start_container(name)
         if packages:
-            say(f"{minor}: preinstalling {' '.join(packages)} (an experiment: what fails once they are there)")
+            say(f"{label}: preinstalling {' '.join(packages)} (an experiment: what fails once they are there)")
             preinstall(name, packages)
-        inventory = WORK / minor / "inventory.yml"
-        inventory.write_text(_inventory(name, address, daemon))
+        inventory = WORK / label / "inventory.yml"
+        inventory.write_text(_inventory(name, address, daemon, mitogen))
         for step, extra in RUNS:
-            say(f"{minor}: {step} run")
-            outcome = playbook(home, minor, inventory, WORK / minor / f"{step}.log", extra)
+            say(f"{label}: {step} run")
+            outcome = playbook(home, label, inventory, WORK / label / f"{step}.log", extra)
             result.steps[step] = outcome
             failed = ""
             if outcome["rc"] != 0:
@@ -409,7 +449,7 @@ def one_version(minor: str, refresh: bool, keep: bool, packages: list[str], daem
                 # A failed check run changed nothing, so the converge still tells something; later runs do not.
                 if step != "check":
                     return result
-        say(f"{minor}: FTP download")
+        say(f"{label}: FTP download")
         result.steps["ftp"] = ftp_download(name, address)
         if result.steps["ftp"]["rc"] != 0:
             result.failures.append(f"ftp: {result.steps['ftp']['failure']}")
@@ -419,11 +459,17 @@ def one_version(minor: str, refresh: bool, keep: bool, packages: list[str], daem
             podman("rm", "-f", name, check=False)
 
 
-def _inventory(name: str, address: str, daemon: str) -> str:
+def _inventory(name: str, address: str, daemon: str, mitogen: bool = False) -> str:
     done = run(["bash", str(TESTBED / "demo-inventory.sh"), name, address, daemon])
     if done.returncode != 0:
         raise HarnessError(f"testbed/demo-inventory.sh failed: {done.stderr.strip()}")
-    return done.stdout
+    if not mitogen:
+        return done.stdout
+    # Mitogen replaces the connections it knows by their short names only (podman -> mitogen_podman).
+    fqcn = "ansible_connection: containers.podman.podman"
+    if fqcn not in done.stdout:
+        raise HarnessError(f"testbed/demo-inventory.sh no longer writes {fqcn!r}; update the Mitogen run")
+    return done.stdout.replace(fqcn, "ansible_connection: podman")
 
 
 def line(result: Result) -> str:
@@ -452,6 +498,12 @@ def main(argv: list[str] | None = None) -> int:
         default="",
         help="comma-separated Debian packages to install before the converge (then the lists are emptied): "
         "shows what fails next once a known finding is fixed; such a run is not a pass of the bare host",
+    )
+    parser.add_argument(
+        "--no-mitogen",
+        dest="mitogen",
+        action="store_false",
+        help="skip the run under Mitogen's mitogen_linear strategy on the newest version",
     )
     args = parser.parse_args(argv)
     # Podman reads the test bed's settings (runc, rlimits under the host's limits), as testbed/lib.sh sets them.
@@ -484,6 +536,13 @@ def main(argv: list[str] | None = None) -> int:
             results.append(one_version(minor, args.refresh, args.keep, packages, args.daemon))
         except HarnessError as exc:
             results.append(Result(minor, failures=[f"harness: {exc}"]))
+    if args.mitogen:
+        newest_minor = max(minors, key=Version)
+        try:
+            packages = [p for p in args.preinstall.split(",") if p]
+            results.append(one_version(newest_minor, args.refresh, args.keep, packages, args.daemon, mitogen=True))
+        except HarnessError as exc:
+            results.append(Result(newest_minor + MITOGEN_SUFFIX, failures=[f"harness: {exc}"]))
     elapsed = round(time.monotonic() - total, 1)
     (WORK / "results.json").write_text(json.dumps([r.__dict__ for r in results], indent=2))
     print()
