@@ -377,6 +377,15 @@ class VsftpdPlanner(ServerPlanner):
             # vsftpd checks anonymous logins against the list too (userlist_deny=NO).
             "user_list": (["anonymous", "ftp"] if i["anonymous_enable"] else []) + users + [u.name for u in virtual],
             "user_conf": user_conf,
+            # Each user's file of settings (user_config_dir), as hardened.ftp.ftp_files writes it.
+            "user_conf_files": [
+                {
+                    "path": f"{USER_CONF_DIR}/{name}",
+                    "mode": "0600",
+                    "content": "".join(f"{key}={value}\n" for key, value in sorted(settings.items())),
+                }
+                for name, settings in sorted(user_conf.items())
+            ],
             "files": {
                 "conf": CONF_PATH,
                 "user_list": USER_LIST_PATH,

@@ -73,13 +73,12 @@ changed_paths:
   sample: [/srv/ftp/incoming]
 """
 
-import grp
 import os
-import pwd
-import stat
 import typing as t
 
 from ansible.module_utils.basic import AnsibleModule
+from ansible_collections.hardened.ftp.plugins.module_utils._ftp_layout import LayoutError
+from ansible_collections.hardened.ftp.plugins.module_utils._ftp_layout import ensure_directory as ensure
 
 ARGUMENT_SPEC = {
     "directories": {
@@ -94,71 +93,6 @@ ARGUMENT_SPEC = {
         },
     },
 }
-
-
-class LayoutError(Exception):
-    """A directory that cannot be made as asked."""
-
-
-def _id(value: t.Any, lookup: t.Callable[[str], t.Any]) -> int | None:
-    """A uid or gid from a name or a number; None when the name does not exist (yet)."""
-    if isinstance(value, int) or (isinstance(value, str) and value.isdecimal()):
-        return int(value)
-    try:
-        return int(lookup(str(value))[2])
-    except KeyError:
-        return None
-
-
-def _mode(text: str, path: str) -> int:
-    try:
-        mode = int(str(text), 8)
-    except ValueError:
-        raise LayoutError(f"{path}: mode {text!r} is not an octal number such as '0755'") from None
-    if not 0 <= mode <= 0o7777:
-        raise LayoutError(f"{path}: mode {text!r} is out of range")
-    return mode
-
-
-def describe(st: os.stat_result | None) -> str:
-    if st is None:
-        return "absent\n"
-    return f"directory uid={st.st_uid} gid={st.st_gid} mode={stat.S_IMODE(st.st_mode):04o}\n"
-
-
-def ensure(item: t.Mapping[str, t.Any], check_mode: bool) -> tuple[bool, dict[str, str]]:
-    """Make one directory as ``item`` says; (changed, diff)."""
-    path = os.path.normpath(item["path"])
-    if not os.path.isabs(path):
-        raise LayoutError(f"{item['path']}: the path must be absolute")
-    mode = _mode(item["mode"], path)
-    uid = _id(item["owner"], pwd.getpwnam)
-    gid = _id(item["group"], grp.getgrnam)
-    if (uid is None or gid is None) and not check_mode:
-        missing = item["owner"] if uid is None else item["group"]
-        raise LayoutError(f"{path}: {missing} is not a user or group on the host; create it first")
-    try:
-        st: os.stat_result | None = os.lstat(path)
-    except FileNotFoundError:
-        st = None
-    if st is not None and not stat.S_ISDIR(st.st_mode):
-        kind = "a symbolic link" if stat.S_ISLNK(st.st_mode) else "not a directory"
-        raise LayoutError(f"{path} exists and is {kind}; move it away, the role will not replace it")
-    before = describe(st)
-    wanted = (uid, gid, mode)
-    if st is not None and (st.st_uid, st.st_gid, stat.S_IMODE(st.st_mode)) == wanted:
-        return False, {}
-    after = f"directory uid={uid} gid={gid} mode={mode:04o}\n"
-    if not check_mode:
-        if st is None:
-            parent = os.path.dirname(path)
-            if not os.path.isdir(parent):
-                os.makedirs(parent, mode=0o755)
-            os.mkdir(path, 0o700)
-        # Owner first, then mode: chown clears set-id bits on some systems.
-        os.chown(path, t.cast(int, uid), t.cast(int, gid), follow_symlinks=False)
-        os.chmod(path, mode)
-    return True, {"before_header": path, "after_header": path, "before": before, "after": after}
 
 
 def main() -> None:
