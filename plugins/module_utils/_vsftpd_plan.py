@@ -303,7 +303,9 @@ class VsftpdPlanner(ServerPlanner):
     # ------------------------------------------------------------------ the plan
 
     def own_directories(self, fresh: bool) -> list[dict[str, t.Any]]:
-        return self.local_area_directories()
+        # user_config_dir, root's alone; its parent /etc/vsftpd also holds the virtual users' password file.
+        settings = {"path": USER_CONF_DIR, "owner": "root", "group": "root", "mode": "0700"}
+        return [settings, *self.local_area_directories()]
 
     def system_users(self) -> list[dict[str, t.Any]]:
         if not self.inputs["dropbox"]:
