@@ -113,6 +113,8 @@ FILES = {
     "firewalld": {},
 }
 NFT_CONF = "/etc/nftables.conf"
+# The line of /etc/nftables.conf that loads the role's table (and its directory's others) at boot.
+NFT_INCLUDE = 'include "/etc/nftables.d/*.nft"'
 UFW_CONF = "/etc/ufw/ufw.conf"
 UFW_DEFAULTS = "/etc/default/ufw"
 WATCH = {
@@ -318,9 +320,25 @@ class FirewallPlanner:
                 *(f"{SYS_MODULE}/{name}" for name in self.helper_modules()),
                 *(LEFT_BEHIND if backend == "firewalld" else ()),
             ],
-            "read": [UFW_CONF, UFW_DEFAULTS] if backend in ("ufw", "firewalld") else [],
-            "units": ["firewalld"],
+            "read": {
+                "ufw": [UFW_CONF, UFW_DEFAULTS],
+                "firewalld": [UFW_CONF, UFW_DEFAULTS],
+                "nftables": [NFT_CONF],
+            }.get(str(backend), []),
+            # firewalld's state, and whether the backend's boot service is enabled already (then the role
+            # does not ask the host again).
+            "units": list(dict.fromkeys(["firewalld", *WATCH.get(str(backend), {}).get("boot_services", [])])),
         }
+
+    def boot_enabled(self, backend: str) -> bool:
+        """Whether every boot service of the backend is enabled on the host as it was read."""
+        units = self.host.get("units") or {}
+        return all((units.get(name) or {}).get("file_state") == "enabled" for name in WATCH[backend]["boot_services"])
+
+    def nft_include_present(self) -> bool:
+        """Whether /etc/nftables.conf already has the role's include line (as the host was read)."""
+        text = (self.host.get("files") or {}).get(NFT_CONF) or ""
+        return NFT_INCLUDE in (line.strip() for line in text.splitlines())
 
     def ufw_setting(self, path: str, name: str) -> str:
         """A ``NAME=value`` setting of one of ufw's shell-style files, as the host has it ('' when unset)."""
@@ -567,6 +585,9 @@ class FirewallPlanner:
                 "names": dict(NAMES[backend]),
                 "files": {family: path for family, path in FILES[backend].items() if family in (*families, "inet")},
                 "nft_conf": NFT_CONF,
+                "nft_include": NFT_INCLUDE,
+                "nft_include_present": backend == "nftables" and self.nft_include_present(),
+                "boot_enabled": self.boot_enabled(backend),
                 "firewalld": firewalld_plan(rules, i.get("firewalld_zone") or "") if backend == "firewalld" else {},
                 "state_dir": STATE_DIR,
                 "packages": packages,

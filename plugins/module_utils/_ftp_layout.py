@@ -166,6 +166,29 @@ def ensure_file(item: t.Mapping[str, t.Any], check_mode: bool) -> tuple[bool, di
     return True, diff
 
 
+def ensure_link(item: t.Mapping[str, t.Any], check_mode: bool) -> tuple[bool, dict[str, str]]:
+    """Make ``item['path']`` a symbolic link to ``item['target']``, replacing a file or another link there."""
+    path = absolute(item["path"])
+    target = str(item["target"])
+    st = lstat(path)
+    if st is not None and stat.S_ISDIR(st.st_mode):
+        raise LayoutError(f"{path} is a directory; move it away, the role makes a symbolic link there")
+    current = os.readlink(path) if st is not None and stat.S_ISLNK(st.st_mode) else None
+    if current == target:
+        return False, {}
+    before = "absent\n" if st is None else (f"-> {current}\n" if current is not None else "a file\n")
+    if not check_mode:
+        parent = os.path.dirname(path)
+        if not os.path.isdir(parent):
+            os.makedirs(parent, mode=0o755)
+        temporary = os.path.join(parent, f".{os.path.basename(path)}.{os.getpid()}.link")
+        if os.path.lexists(temporary):
+            os.unlink(temporary)
+        os.symlink(target, temporary)
+        os.replace(temporary, path)
+    return True, {"before_header": path, "after_header": path, "before": before, "after": f"-> {target}\n"}
+
+
 def remove(path: str, check_mode: bool) -> tuple[bool, dict[str, str]]:
     """Remove a file or symbolic link; a directory is refused (the role removes no directory)."""
     path = absolute(path)

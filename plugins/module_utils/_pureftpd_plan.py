@@ -188,9 +188,12 @@ class PureFtpdPlanner(ServerPlanner):
         return {"format": "puredb", "path": PUREDB_PASSWD, "database": PUREDB_FILE, "pure_pw": PURE_PW, "packages": []}
 
     def auth_links(self) -> list[dict[str, str]]:
-        """``{name, target}`` of /etc/pure-ftpd/auth: PureDB before PAM when there are virtual users."""
-        links = [{"name": PUREDB_LINK, "target": "../conf/PureDB"}] if self.virtual.users else []
-        return [*links, {"name": AUTH_LINK, "target": "../conf/PAMAuthentication"}]
+        """``{path, target}`` of /etc/pure-ftpd/auth: PureDB before PAM when there are virtual users."""
+        links = [(PUREDB_LINK, "../conf/PureDB")] if self.virtual.users else []
+        return [
+            {"path": f"{AUTH_DIR}/{name}", "target": target}
+            for name, target in [*links, (AUTH_LINK, "../conf/PAMAuthentication")]
+        ]
 
     def auth_order(self) -> str:
         """The words of the wrapper's command line that select the back-ends, in order."""

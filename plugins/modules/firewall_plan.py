@@ -194,6 +194,16 @@ plan:
     persist:
       description: C(ftp_firewall_persist).
       type: bool
+    boot_enabled:
+      description: Whether the backend's boot service (C(netfilter-persistent), C(nftables)) was enabled when the
+        host was read; the role then does not enable it again.
+      type: bool
+    nft_include:
+      description: The line of C(/etc/nftables.conf) that loads the role's table at boot.
+      type: str
+    nft_include_present:
+      description: Whether C(/etc/nftables.conf) had that line when the host was read (nftables only).
+      type: bool
     consistency_check:
       description: C(ftp_firewall_consistency_check).
       type: bool

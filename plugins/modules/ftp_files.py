@@ -12,8 +12,9 @@ version_added: 1.1.0
 author: hardened.ftp contributors (@hardened)
 description:
   - Makes the directories of O(directories) exist, writes each file of O(files) with its content, owner, group and
-    mode, removes the paths of O(absent), and removes from each directory of O(prune) the files it does not keep, in
-    this order and in one task (one round trip to the host) instead of one task per file.
+    mode, makes the symbolic links of O(links), removes the paths of O(absent), and removes from each directory of
+    O(prune) the files and links it does not keep, in this order and in one task (one round trip to the host) instead
+    of one task per file.
   - The server roles write with it the small files a daemon reads besides its main configuration (allow-lists,
     per-user settings, banners, PAM services, the configuration checker), rendered on the controller.
   - A file is written to a temporary file beside it, then renamed over it, so the daemon reads the old file or the
@@ -69,6 +70,20 @@ options:
         description: Mode, as an octal string such as V(0600).
         type: str
         required: true
+  links:
+    description: Symbolic links to make; a file or another link at the path is replaced, a directory is refused.
+    type: list
+    elements: dict
+    default: []
+    suboptions:
+      path:
+        description: Absolute path of the link.
+        type: path
+        required: true
+      target:
+        description: What the link points to, as written into it.
+        type: str
+        required: true
   absent:
     description: Files or symbolic links to remove where they exist.
     type: list
@@ -121,7 +136,8 @@ EXAMPLES = r"""
 
 RETURN = r"""
 changed_paths:
-  description: The directories and files made or changed, then the paths removed (or that would be, in check mode).
+  description: The directories, files and links made or changed, then the paths removed (or that would be, in check
+    mode).
   returned: always
   type: list
   elements: str
@@ -158,6 +174,12 @@ ARGUMENT_SPEC = {
             "group": {"type": "raw", "default": "root"},
         },
     },
+    "links": {
+        "type": "list",
+        "elements": "dict",
+        "default": [],
+        "options": {"path": {"type": "path", "required": True}, "target": {"type": "str", "required": True}},
+    },
     "absent": {"type": "list", "elements": "path", "default": []},
     "prune": {
         "type": "list",
@@ -186,6 +208,8 @@ def apply(params: t.Mapping[str, t.Any], check_mode: bool) -> dict[str, t.Any]:
         note(layout.absolute(item["path"]), *layout.ensure_directory(item, check_mode))
     for item in params["files"]:
         note(layout.absolute(item["path"]), *layout.ensure_file(item, check_mode))
+    for item in params["links"]:
+        note(layout.absolute(item["path"]), *layout.ensure_link(item, check_mode))
     doomed = [layout.absolute(path) for path in params["absent"]]
     for item in params["prune"]:
         doomed += layout.stale(item)

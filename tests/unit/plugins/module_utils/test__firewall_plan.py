@@ -369,3 +369,20 @@ def test_ufw_deletes_the_one_family_half_of_an_any_rule_where_the_family_is_rest
     }
     assert ("21", ("0.0.0.0/0", "any")) in keep and ("22", "10.0.0.0/8") in keep and ("22", ("::/0", "any")) in keep
     assert plan_of(backend="ufw")["ufw_absent"] == []
+
+
+def test_boot_service_and_include_line_are_read_with_the_host_so_a_second_run_skips_them() -> None:
+    from ansible_collections.hardened.ftp.plugins.module_utils import _firewall_plan as fp
+
+    p = planner(backend="nftables")
+    p.check()
+    assert "nftables" in p.host_request()["units"] and p.host_request()["read"] == [fp.NFT_CONF]
+    enabled = {"units": {"nftables": {"file_state": "enabled"}}, "files": {fp.NFT_CONF: f"  {fp.NFT_INCLUDE}\n"}}
+    plan = plan_of(backend="nftables", host=enabled)
+    assert plan["boot_enabled"] is True and plan["nft_include_present"] is True
+    disabled = {"units": {"nftables": {"file_state": "disabled"}}, "files": {fp.NFT_CONF: "flush ruleset\n"}}
+    plan = plan_of(backend="nftables", host=disabled)
+    assert plan["boot_enabled"] is False and plan["nft_include_present"] is False
+    plan = plan_of(backend="iptables", host={"units": {"netfilter-persistent": {"file_state": "enabled"}}})
+    assert plan["boot_enabled"] is True and plan["nft_include_present"] is False
+    assert plan_of(backend="iptables", host={})["boot_enabled"] is False

@@ -154,12 +154,15 @@ def test_virtual_users_come_first_from_puredb_then_pam() -> None:
     plan = made.plan()
     assert plan["settings"]["PureDB"] == "/etc/pure-ftpd/pureftpd.pdb"
     assert plan["settings"]["AnonymousOnly"] is False
-    assert [link["name"] for link in plan["auth_links"]] == ["50puredb", "70pam"]
+    assert [link["path"] for link in plan["auth_links"]] == [
+        "/etc/pure-ftpd/auth/50puredb",
+        "/etc/pure-ftpd/auth/70pam",
+    ]
     assert plan["auth_order"] == "-l puredb:/etc/pure-ftpd/pureftpd.pdb -l pam"
     assert plan["virtual_users"]["users"][0]["quota_mb"] == 5
     assert "PureDB" not in planner("pureftpd", host()).plan()["settings"]
     assert planner("pureftpd", host()).plan()["auth_links"] == [
-        {"name": "70pam", "target": "../conf/PAMAuthentication"}
+        {"path": "/etc/pure-ftpd/auth/70pam", "target": "../conf/PAMAuthentication"}
     ]
 
 

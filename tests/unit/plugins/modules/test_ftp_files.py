@@ -17,7 +17,7 @@ ME, MY_GROUP = os.getuid(), os.getgid()
 
 
 def params(**kw: object) -> dict[str, object]:
-    base: dict[str, object] = {"directories": [], "files": [], "absent": [], "prune": []}
+    base: dict[str, object] = {"directories": [], "files": [], "links": [], "absent": [], "prune": []}
     base.update(kw)
     return base
 
@@ -122,3 +122,28 @@ def test_a_directory_where_a_file_belongs_is_refused(tmp_path: Path) -> None:
     (tmp_path / "f").mkdir()
     with pytest.raises(LayoutError, match="is a directory"):
         ff.apply(params(files=[file(tmp_path / "f", "x")]), check_mode=False)
+
+
+def test_links_are_made_replaced_and_then_left_alone(tmp_path: Path) -> None:
+    auth = tmp_path / "auth"
+    auth.mkdir()
+    os.symlink("../conf/Other", auth / "50pure")
+    (auth / "65unix").write_text("x")
+    wanted = params(
+        links=[
+            {"path": str(auth / "40puredb"), "target": "../conf/PureDB"},
+            {"path": str(auth / "50pure"), "target": "../conf/PAMAuthentication"},
+        ],
+        prune=[{"path": str(auth), "keep": ["40puredb", "50pure"]}],
+    )
+    done = ff.apply(wanted, check_mode=False)
+    assert done["removed"] == [str(auth / "65unix")]
+    assert (
+        os.readlink(auth / "40puredb") == "../conf/PureDB"
+        and os.readlink(auth / "50pure") == "../conf/PAMAuthentication"
+    )
+    assert sorted(p.name for p in auth.iterdir()) == ["40puredb", "50pure"]
+    assert ff.apply(wanted, check_mode=False)["changed_paths"] == []
+    (auth / "dir").mkdir()
+    with pytest.raises(LayoutError, match="is a directory"):
+        ff.apply(params(links=[{"path": str(auth / "dir"), "target": "x"}]), check_mode=False)
