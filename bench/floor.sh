@@ -11,7 +11,8 @@ BACKEND="${FLOOR_BACKEND:?iptables or nftables}"
 HOST="$(hostname)"
 export DEBIAN_FRONTEND=noninteractive
 
-# --- packages: exactly the roles' set (daemon, python3-cryptography for the certificate, firewall),
+# --- packages: exactly the roles' set (daemon, python3-cryptography for the certificate, python3-apt
+# for ansible.builtin.apt, firewall),
 # with the apt module's rule: refresh the lists only when older than a day (cache_valid_time: 86400).
 stamp=/var/lib/apt/periodic/update-success-stamp
 [ -e "$stamp" ] || stamp=/var/lib/apt/lists
@@ -20,17 +21,43 @@ case "$DAEMON" in vsftpd) pkg=vsftpd ;; pureftpd) pkg=pure-ftpd ;; esac
 case "$BACKEND" in iptables) fw="iptables iptables-persistent" ;; nftables) fw=nftables ;; esac
 # Not started on the package's default configuration (the roles' policy_rc_d: 101).
 printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d && chmod 0755 /usr/sbin/policy-rc.d
+# Recommends too, as ansible.builtin.apt installs them.
 # shellcheck disable=SC2086
-apt-get -qq -o Dpkg::Use-Pty=0 install --no-install-recommends "$pkg" python3-cryptography $fw >/dev/null
+apt-get -qq -o Dpkg::Use-Pty=0 install "$pkg" python3-cryptography python3-apt $fw >/dev/null
 rm -f /usr/sbin/policy-rc.d
 
 # --- anonymous area and the TLS certificate (RSA 3072, self-signed, 825 days)
 install -d -m 0755 -o root -g root /srv/ftp
+# A bare host has them only where ssl-cert came in (vsftpd's recommends), as the roles find too.
+[ -d /etc/ssl/certs ] || install -d -m 0755 /etc/ssl/certs
+[ -d /etc/ssl/private ] || install -d -m 0700 /etc/ssl/private
 key="/etc/ssl/private/hardened-ftp-$DAEMON.key"
 cert="/etc/ssl/certs/hardened-ftp-$DAEMON.pem"
-openssl req -x509 -newkey rsa:3072 -nodes -keyout "$key" -out "$cert" -days 825 -subj "/CN=$HOST" \
-  -addext "subjectAltName=DNS:$HOST" -addext "keyUsage=digitalSignature,keyEncipherment" \
-  -addext "extendedKeyUsage=serverAuth" 2>/dev/null
+# With python3-cryptography, as the roles do (community.crypto): a bare host has no openssl binary.
+python3 - "$key" "$cert" "$HOST" <<'PY'
+import datetime, sys
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
+from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
+key_path, cert_path, host = sys.argv[1:]
+key = rsa.generate_private_key(public_exponent=65537, key_size=3072)
+name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, host)])
+now = datetime.datetime.now(datetime.timezone.utc)
+cert = (
+    x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
+    .serial_number(x509.random_serial_number()).not_valid_before(now)
+    .not_valid_after(now + datetime.timedelta(days=825))
+    .add_extension(x509.SubjectAlternativeName([x509.DNSName(host)]), critical=False)
+    .add_extension(x509.KeyUsage(True, False, True, False, False, False, False, False, False), critical=True)
+    .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.SERVER_AUTH]), critical=False)
+    .sign(key, hashes.SHA256())
+)
+with open(key_path, "wb") as out:
+    out.write(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()))
+with open(cert_path, "wb") as out:
+    out.write(cert.public_bytes(serialization.Encoding.PEM))
+PY
 chmod 0600 "$key"
 
 # --- the daemon's configuration, then run it and check it holds port 21
@@ -143,8 +170,10 @@ SETTINGS
 fi
 systemctl enable --quiet "$unit" 2>/dev/null
 systemctl restart "$unit"
-for _ in $(seq 1 10); do ss -Hltn 'sport = :21' | grep -q . && break; sleep 1; done
-ss -Hltn 'sport = :21' | grep -q . || { echo "floor: $unit does not listen on 21" >&2; exit 1; }
+# bash's /dev/tcp, not ss: a bare host has no iproute2, and the roles do not install it either.
+listens() { (exec 3<>/dev/tcp/127.0.0.1/21) 2>/dev/null; }
+for _ in $(seq 1 10); do listens && break; sleep 1; done
+listens || { echo "floor: $unit does not listen on 21" >&2; exit 1; }
 
 # --- the firewall: the role's chains or table, default deny, SSH kept open, saved for boot
 ssh_from="${SSH_CONNECTION:-}"; ssh_from="${ssh_from%% *}"

@@ -445,9 +445,9 @@ def floor(host: dict[str, str], case: str, logs: Path, label: str) -> tuple[floa
     return wall, cpu
 
 
-def packages(host: dict[str, str]) -> int:
-    out = podman("exec", host["name"], "dpkg-query", "-W", "-f", "${Status}\n").stdout
-    return sum(1 for line in out.splitlines() if line.endswith(" installed"))
+def packages(host: dict[str, str]) -> set[str]:
+    out = podman("exec", host["name"], "dpkg-query", "-W", "-f", "${Package} ${Status}\n").stdout
+    return {line.split()[0] for line in out.splitlines() if line.endswith(" installed")}
 
 
 def stat(values: list[float]) -> dict[str, float]:
@@ -520,8 +520,11 @@ def measure_cases(
                     res["cpu"].setdefault(phase, []).append(cpu)
                     say(f"  {phase:<40} {wall:6.1f} s  (controller CPU {cpu:5.1f} s)")
                 bed.remove([mhost])
-            res["packages"] = {"floor": packages(floor_host), "ansible": packages(host)}
-            if res["packages"]["floor"] != res["packages"]["ansible"]:
+            on_floor, by_ansible = packages(floor_host), packages(host)
+            res["packages"] = {"floor": len(on_floor), "ansible": len(by_ansible)}
+            if on_floor != by_ansible:
+                res["packages"]["floor_only"] = sorted(on_floor - by_ansible)
+                res["packages"]["ansible_only"] = sorted(by_ansible - on_floor)
                 say(f"  note: installed packages differ: {res['packages']}")
             res["load"] += sampler.since(mark)
             bed.remove([floor_host, host])
