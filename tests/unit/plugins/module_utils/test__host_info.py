@@ -9,6 +9,7 @@ import os
 import pwd
 from pathlib import Path
 
+import pytest
 from ansible_collections.hardened.ftp.plugins.module_utils import _host_info as hi
 
 DPKG_STATUS = """Package: vsftpd
@@ -101,3 +102,10 @@ def test_host_info_answers_the_request(tmp_path: Path) -> None:
 
 def test_names_that_do_not_resolve() -> None:
     assert hi.resolve_ipv4("ftp.example.invalid") == []
+
+
+def test_ssh_session_has_the_client_the_servers_address_and_port(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(hi, "ssh_connection", lambda: ["192.0.2.10", "50522", "192.0.2.20", "2222"])
+    assert hi.ssh_session() == {"client": "192.0.2.10", "port": 2222, "server": "192.0.2.20"}
+    monkeypatch.setattr(hi, "ssh_connection", lambda: [])
+    assert hi.ssh_session() == {}
