@@ -44,6 +44,40 @@ def test_ssh_still_connects_after_the_role(firewall):  # type: ignore[no-untyped
     assert reply["banner"].startswith("SSH-2.0"), reply
 
 
+def test_a_switch_to_firewalld_left_nothing_of_the_roles_earlier_backend(server, firewall):  # type: ignore[no-untyped-def]
+    """A host the role filtered with nftables or iptables before (molecule/firewalld/switch_from.yml):
+    after the converge to firewalld the role's table or chains and their files are gone, the
+    administrator's rule beside them is still there (nftables: live and in /etc/nftables.conf;
+    iptables: in netfilter-persistent's file), and firewalld alone filters SSH and FTP."""
+    earlier = server.test.get("switched_from")
+    if not earlier or firewall.backend != "firewalld":
+        pytest.skip("this host was not switched from another backend")
+    sh = firewall.sh
+    assert sh("test", "-e", f"/var/lib/hardened-ftp/firewall/{earlier['backend']}.json", check=False).returncode != 0
+    if earlier["backend"] == "nftables":
+        tables = sh("nft", "list", "tables").stdout
+        assert "inet hardened_ftp" not in tables and "inet admin_keep" in tables, tables
+        assert "admin_keep" in sh("nft", "list", "table", "inet", "admin_keep").stdout
+        assert sh("test", "-e", "/etc/nftables.d/hardened-ftp.nft", check=False).returncode != 0
+        conf = sh("cat", "/etc/nftables.conf").stdout
+        assert "table inet admin_keep" in conf and "/etc/nftables.d/" not in conf, conf
+        sh("nft", "-c", "-f", "/etc/nftables.conf")
+        # firewalld's unit conflicts with nftables.service: the role stopped it loading at boot.
+        assert sh("systemctl", "is-enabled", "nftables", check=False).stdout.strip() == "disabled"
+    else:
+        for tool in ("iptables-save", "ip6tables-save"):
+            live = sh(tool).stdout
+            assert "HARDENED-FTP" not in live and ":INPUT ACCEPT" in live, live
+        assert sh("test", "-e", "/etc/hardened-ftp", check=False).returncode != 0
+        # firewalld flushes the live iptables rules when it starts (the administrator's too); the saved ones
+        # keep the administrator's rule, without the role's chains or its DROP policy.
+        saved = sh("cat", "/etc/iptables/rules.v4").stdout
+        assert "admin_keep" in saved and "HARDENED-FTP" not in saved and ":INPUT ACCEPT" in saved, saved
+        assert "HARDENED-FTP" not in sh("cat", "/etc/iptables/rules.v6").stdout
+    firewall.assert_ssh_answers()
+    assert server.download_works()
+
+
 def test_consistency_check_is_clean(firewall):  # type: ignore[no-untyped-def]
     findings = firewall.consistency()
     assert _ids(findings) == set(), findings

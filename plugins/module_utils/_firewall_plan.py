@@ -20,6 +20,7 @@ management SSH and the extra ports stay open). A kernel without IPv6 gets IPv4 r
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import ipaddress
 import json
@@ -124,8 +125,14 @@ WATCH = {
     "ufw": {"paths": ["/etc/ufw", "/etc/default/ufw"], "boot_services": ["ufw"]},
     "firewalld": {"paths": ["/etc/firewalld"], "boot_services": ["firewalld"]},
 }
-# The role's files of the other backends: still there means their rules may still be in force.
-LEFT_BEHIND = ("/etc/nftables.d/hardened-ftp.nft", "/etc/hardened-ftp/rules.ipv4", "/etc/hardened-ftp/rules.ipv6")
+# The role's files of the backends a switch to firewalld takes out: still there means their rules may still be
+# in force (the rules files, and the digest hardened.ftp.firewall_rules keeps of what it loaded).
+LEFT_BEHIND = {
+    "nftables": (FILES["nftables"]["inet"], f"{STATE_DIR}/nftables.json"),
+    "iptables": (FILES["iptables"]["ipv4"], FILES["iptables"]["ipv6"], f"{STATE_DIR}/iptables.json"),
+}
+# What netfilter-persistent save writes (the role saved its iptables chains there with ftp_firewall_persist).
+IPTABLES_SAVED = ("/etc/iptables/rules.v4", "/etc/iptables/rules.v6")
 # The port firewalld's stock zones open for SSH (their service ssh) when the package starts it.
 FIREWALLD_STOCK_SSH = 22
 # Packages that cannot live beside a backend (Debian's iptables-persistent conflicts with ufw).
@@ -318,7 +325,7 @@ class FirewallPlanner:
             "paths": [
                 PROC_MODULES,
                 *(f"{SYS_MODULE}/{name}" for name in self.helper_modules()),
-                *(LEFT_BEHIND if backend == "firewalld" else ()),
+                *(path for paths in LEFT_BEHIND.values() for path in paths if backend == "firewalld"),
             ],
             "read": {
                 "ufw": [UFW_CONF, UFW_DEFAULTS],
@@ -388,19 +395,35 @@ class FirewallPlanner:
                     "firewalld",
                 )
             return
-        paths = self.host.get("paths") or {}
-        left = [path for path in LEFT_BEHIND if (paths.get(path) or {}).get("exists")]
         if self.ufw_setting(UFW_CONF, "ENABLED").lower() == "yes":
-            left.append(f"{UFW_CONF} (ufw is enabled)")
-        if left:
             self.errors.add(
                 self.var("backend"),
-                f"firewalld, but the rules of another backend are still on this host ({', '.join(left)}), and they "
-                "would stay in force beside firewalld's",
-                "remove them first - nftables: nft delete table inet hardened_ftp and delete the file; iptables: "
-                "iptables -P INPUT ACCEPT, delete the HARDENED-FTP chains (and ip6tables'), remove /etc/hardened-ftp "
-                "and run netfilter-persistent save; ufw: ufw disable - or keep that backend",
+                "firewalld, but ufw is enabled on this host: its rules would stay in force beside firewalld's, and "
+                "they are the administrator's (ufw is a frontend of its own), so the role does not take them out",
+                "disable ufw first (ufw disable, and remove it or mask ufw.service), or keep ftp_firewall_backend: ufw",
             )
+
+    def switch_from(self) -> list[dict[str, t.Any]]:
+        """The role's own rules of iptables or nftables still on a host that moves to firewalld: what
+        hardened.ftp.firewall_rules (state absent) takes out once firewalld filters the host."""
+        if self.inputs.get("backend") != "firewalld":
+            return []
+        paths = self.host.get("paths") or {}
+        found = []
+        for backend, owned in LEFT_BEHIND.items():
+            if not any((paths.get(path) or {}).get("exists") for path in owned):
+                continue
+            item: dict[str, t.Any] = {
+                "backend": backend,
+                "rules": [{"family": family, "path": path} for family, path in FILES[backend].items()],
+            }
+            if backend == "iptables":
+                item.update(chains=sorted(NAMES["iptables"].values()), saved_files=list(IPTABLES_SAVED))
+            else:
+                folder = FILES["nftables"]["inet"].rsplit("/", 1)[0]
+                item.update(table=NAMES["nftables"]["table"], nft_conf=NFT_CONF, include=f'include "{folder}/*.nft"')
+            found.append(item)
+        return found
 
     def check_firewalld_start(self) -> None:
         """Debian's package starts firewalld on install with its stock zone, which opens SSH on port 22 only."""
@@ -444,23 +467,25 @@ class FirewallPlanner:
             )
 
     def session(self) -> dict[str, t.Any]:
-        """The live SSH session: ``client`` (an address of a filtered family) and ``port``, or {}."""
+        """The live SSH session: ``client`` (an address of a filtered family), ``port`` and ``server`` (the
+        host's own address of the session, whatever its family), or {}."""
         ssh = self.host.get("ssh") or {}
         client, port = ssh.get("client"), ssh.get("port")
         if not client or not port:
             return {}
-        address = str(client).split("%", 1)[0]
-        if address.lower().startswith("::ffff:") and "." in address:
-            address = address[7:]
         try:
-            address = inp.ip_address(address, "SSH_CONNECTION")
+            address = inp.ip_address(_plain_address(client), "SSH_CONNECTION")
             number = inp.port(port, "SSH_CONNECTION")
         except InputError as exc:
             self.warnings.append(f"the SSH session cannot be kept open by address: {exc}")
             return {}
-        if inp.network_family(address) not in self.families():
-            return {"port": number}
-        return {"client": address, "port": number}
+        found: dict[str, t.Any] = {"port": number}
+        if inp.network_family(address) in self.families():
+            found["client"] = address
+        # Only the firewalld zone uses it, and falls back to the default route's interface without it.
+        with contextlib.suppress(InputError):
+            found["server"] = inp.ip_address(_plain_address(ssh.get("server") or ""), "SSH_CONNECTION")
+        return dict(sorted(found.items()))
 
     def check_session(self) -> None:
         port = self.session().get("port")
@@ -588,7 +613,12 @@ class FirewallPlanner:
                 "nft_include": NFT_INCLUDE,
                 "nft_include_present": backend == "nftables" and self.nft_include_present(),
                 "boot_enabled": self.boot_enabled(backend),
-                "firewalld": firewalld_plan(rules, i.get("firewalld_zone") or "") if backend == "firewalld" else {},
+                "firewalld": (
+                    firewalld_plan(rules, i.get("firewalld_zone") or "", session.get("server", ""))
+                    if backend == "firewalld"
+                    else {}
+                ),
+                "switch_from": self.switch_from(),
                 "state_dir": STATE_DIR,
                 "packages": packages,
                 "missing_packages": [name for name in packages if not installed.get(name)],
@@ -674,6 +704,14 @@ def ufw_sources(sources: t.Mapping[str, t.Sequence[str]], families: t.Sequence[s
     return found
 
 
+def _plain_address(address: t.Any) -> str:
+    """An address of SSH_CONNECTION without its IPv6 scope, and an IPv4-mapped IPv6 address as IPv4."""
+    text = str(address).split("%", 1)[0]
+    if text.lower().startswith("::ffff:") and "." in text:
+        text = text[7:]
+    return text
+
+
 def _covered(address: str, networks: t.Sequence[str]) -> bool:
     host = ipaddress.ip_address(address)
     return any(host in ipaddress.ip_network(net) for net in networks)
@@ -704,7 +742,7 @@ def firewalld_rich_rule(family: str, source: str, service: str) -> str:
     return f'rule family="{family}"{where} service name="{service}" accept'
 
 
-def firewalld_plan(rules: t.Mapping[str, t.Any], zone: str) -> dict[str, t.Any]:
+def firewalld_plan(rules: t.Mapping[str, t.Any], zone: str, session_address: str = "") -> dict[str, t.Any]:
     """What the role puts in firewalld: its definitions, and the zone's services and rich rules that use them.
 
     A service open to every source in both families goes in the zone as a service; otherwise one rich
@@ -757,6 +795,8 @@ def firewalld_plan(rules: t.Mapping[str, t.Any], zone: str) -> dict[str, t.Any]:
         policies[names["egress"]] = {"drop_source_port": 20}
     return {
         "zone": zone,
+        # The host's own address of the management SSH session: its interface's zone is the default zone.
+        "session_address": session_address,
         "prefix": names["prefix"],
         "helpers": {names["helper"]: {"module": "nf_conntrack_ftp", "port": str(rules["control_port"])}},
         "ipsets": ipsets,

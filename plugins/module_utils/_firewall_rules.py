@@ -161,17 +161,10 @@ def restore_input(
             if len(words) >= 2 and words[0] in ("-A", "--append") and words[1] in chains:
                 kept.append(line)
     for table, body in sections(save):
-        # Every jump to an own chain, deleted by position, last first (so the earlier positions hold):
-        # iptables-nft deletes only one of several identical rules named by their text in one batch.
-        positions: dict[str, int] = {}
-        deletes: list[tuple[str, int]] = []
-        for line in body:
-            words = line.split(None, 2)
-            if len(words) < 2 or words[0] != "-A":
-                continue
-            positions[words[1]] = positions.get(words[1], 0) + 1
-            if words[1] not in chains and jumps_to(line, chains):
-                deletes.append((words[1], positions[words[1]]))
+        # Every jump to an own chain (and a rule left by a handover to firewalld), deleted by position, last
+        # first (so the earlier positions hold): iptables-nft deletes only one of several identical rules
+        # named by their text in one batch.
+        deletes = _own_lines(body, chains)[1]
         if deletes:
             lines = [f"-D {chain} {number}" for chain, number in sorted(deletes, key=lambda d: -d[1])]
             tables[table] = lines + tables.get(table, [])
@@ -492,3 +485,212 @@ def rollback(backend: Backend, work: t.Sequence[t.Mapping[str, t.Any]], error: E
         f"the new rules could not be loaded ({error}); the previous rules are in force again. The rules come from "
         "the ftp_firewall_* inputs: undo the one you changed, or report the message above"
     )
+
+
+# --------------------------------------------------------------------------- leaving a backend (switch to firewalld)
+
+
+# The rule that stands for the INPUT policy DROP while the host moves to firewalld (see handover_input).
+DENY_COMMENT = "hardened-ftp-deny"
+DENY_RULE = f"-A INPUT -m comment --comment {DENY_COMMENT} -j DROP"
+
+
+def _is_deny(line: str) -> bool:
+    return line.split() == DENY_RULE.split()
+
+
+def handover_input(save: str, chains: t.Collection[str]) -> str:
+    """What ``iptables-restore --noflush`` reads before firewalld starts on a host the role filtered with
+    iptables ('' when nothing is to do).
+
+    firewalld (nftables backend) flushes every iptables chain when it starts but keeps their policies:
+    the role's INPUT policy DROP would then drop everything, management SSH included. So, where an own
+    chain is there and the policy is DROP, the policy becomes ACCEPT and a last rule of INPUT drops
+    instead, in one transaction: the same filter until firewalld starts, and nothing left by its flush."""
+    for table, body in sections(save):
+        if table != "filter":
+            continue
+        own = any(line.startswith(":") and line[1:].split(" ", 1)[0] in chains for line in body)
+        if own and any(line.startswith(":INPUT DROP") for line in body):
+            return f"*filter\n:INPUT ACCEPT [0:0]\n{DENY_RULE}\nCOMMIT\n"
+    return ""
+
+
+def _own_lines(body: t.Sequence[str], chains: t.Collection[str]) -> tuple[list[str], list[tuple[str, int]]]:
+    """The own chains declared in one table, and (chain, position) of each other rule that is the role's:
+    a jump to an own chain, or the rule of :func:`handover_input`."""
+    own = [line[1:].split(" ", 1)[0] for line in body if line.startswith(":")]
+    positions: dict[str, int] = {}
+    found: list[tuple[str, int]] = []
+    for line in body:
+        words = line.split(None, 2)
+        if len(words) < 2 or words[0] != "-A":
+            continue
+        positions[words[1]] = positions.get(words[1], 0) + 1
+        if words[1] not in chains and (jumps_to(line, chains) or _is_deny(line)):
+            found.append((words[1], positions[words[1]]))
+    return [name for name in own if name in chains], found
+
+
+def removal_input(save: str, chains: t.Collection[str]) -> str:
+    """What ``iptables-restore --noflush`` reads to take the role's chains out of one family ('' when none is there).
+
+    Every jump to an own chain (and the rule of :func:`handover_input`) deleted by position (last first),
+    the own chains flushed then deleted, and - when an own chain was there and the filter table's INPUT
+    policy is DROP, which the role sets under default deny - the policy back to ACCEPT, so that what
+    filters the host afterwards (firewalld) is not cut off by a policy nothing of the role's accepts past
+    any more. Every other rule stays."""
+    out: list[str] = []
+    for table, body in sections(save):
+        own, deletes = _own_lines(body, chains)
+        if not own and not deletes:
+            continue
+        lines = [f"-D {chain} {number}" for chain, number in sorted(deletes, key=lambda d: -d[1])]
+        lines += [f"-F {name}" for name in own] + [f"-X {name}" for name in own]
+        policy = any(line.startswith(":INPUT DROP") for line in body)
+        declarations = [":INPUT ACCEPT [0:0]"] if table == "filter" and own and policy else []
+        out += [f"*{table}", *declarations, *lines, "COMMIT"]
+    return "\n".join(out) + "\n" if out else ""
+
+
+def without_own(saved: str, chains: t.Collection[str]) -> str:
+    """A saved ruleset (``/etc/iptables/rules.v4``) without the role's chains, their rules, the jumps to
+    them and the rule of :func:`handover_input`, and with INPUT ACCEPT where the role had set DROP; every
+    other line (comments, the administrator's rules) as it was."""
+    out: list[str] = []
+    table = ""
+    own_tables = {name for name, body in sections(saved) if _own_lines(body, chains)[0]}
+    for raw in saved.splitlines():
+        line = raw.strip()
+        if line.startswith("*"):
+            table = line[1:].strip()
+        words = line.split(None, 2)
+        if line.startswith(":") and line[1:].split(" ", 1)[0] in chains:
+            continue
+        if len(words) >= 2 and words[0] == "-A" and (words[1] in chains or jumps_to(line, chains) or _is_deny(line)):
+            continue
+        if table == "filter" and table in own_tables and line.startswith(":INPUT DROP"):
+            raw = raw.replace(":INPUT DROP", ":INPUT ACCEPT", 1)
+        out.append(raw)
+    return "\n".join(out) + "\n"
+
+
+def without_include(conf: str, line: str) -> str:
+    """``conf`` (/etc/nftables.conf) without the role's include line (every copy of it)."""
+    kept = [text for text in conf.splitlines() if text.strip() != line]
+    return "\n".join(kept) + "\n" if kept else ""
+
+
+def _live_removals(params: t.Mapping[str, t.Any], run: Runner) -> list[tuple[str, list[str], str | None, str]]:
+    """(reason, command, its input, what goes) for each live part of the role's rules in the backend."""
+    found: list[tuple[str, list[str], str | None, str]] = []
+    if params["backend"] == "iptables":
+        chains = list(params.get("chains") or [])
+        for family, (save_tool, restore_tool) in TOOLS.items():
+            rc, out, _err = run([save_tool], None)
+            data = removal_input(out, chains) if rc == 0 else ""
+            if data:
+                reason = f"the role's {family} chains, their jumps and its INPUT policy"
+                found.append((reason, [restore_tool, "--wait", "--noflush"], data, own_view(out, chains, True)))
+        return found
+    table = params.get("table") or "hardened_ftp"
+    rc, out, _err = run(["nft", "list", "table", "inet", table], None)
+    if rc == 0:
+        found.append((f"the role's nftables table inet {table}", ["nft", "delete", "table", "inet", table], None, out))
+    return found
+
+
+def _conf_without_include(params: t.Mapping[str, t.Any], paths: t.Sequence[str]) -> tuple[str | None, str | None]:
+    """(nft_conf now, nft_conf without the role's include), or (None, None) when the line stays or is not there.
+
+    The include names the whole directory: it stays while another ``*.nft`` file beside the role's uses it."""
+    conf_path, include = params.get("nft_conf") or "", params.get("include") or ""
+    if params["backend"] != "nftables" or not conf_path or not include:
+        return None, None
+    conf = read_file(conf_path)
+    if conf is None or not any(text.strip() == include for text in conf.splitlines()):
+        return None, None
+    folder = os.path.dirname(paths[0]) if paths else ""
+    names = os.listdir(folder) if folder and os.path.isdir(folder) else []
+    if any(name.endswith(".nft") and os.path.join(folder, name) not in paths for name in names):
+        return None, None
+    return conf, without_include(conf, include)
+
+
+def remove_rules(params: t.Mapping[str, t.Any], run: Runner, check_mode: bool) -> dict[str, t.Any]:
+    """Take out what the role owned in one backend (``state: absent``); nothing else of the host.
+
+    iptables: the own chains and their jumps in both families, the INPUT policy as :func:`removal_input`
+    says, the rules files, the state, and the role's lines in ``saved_files`` (netfilter-persistent's files,
+    edited rather than saved again: firewalld's start flushed the live iptables rules, the
+    administrator's too, and saving now would lose theirs). nftables: the own table, its file, the
+    state, and the include line the role added to ``nft_conf`` when no other ``*.nft`` file is left
+    beside the role's."""
+    backend = params["backend"]
+    paths = [item["path"] for item in params.get("rules") or []]
+    live = _live_removals(params, run)
+    reasons = [reason for reason, _argv, _data, _what in live]
+    diffs = [
+        {"before_header": reason, "after_header": "removed", "before": what, "after": ""}
+        for reason, _a, _d, what in live
+    ]
+    # The state last: a run cut short is taken up again by the next one.
+    files = [path for path in [*paths, os.path.join(params["state_dir"], f"{backend}.json")] if os.path.lexists(path)]
+    reasons += [f"{path} (the role's)" for path in files]
+    conf, new_conf = _conf_without_include(params, paths)
+    if new_conf is not None:
+        reasons.append(f"the role's include line in {params['nft_conf']}")
+        diffs.append(
+            {
+                "before_header": params["nft_conf"],
+                "after_header": params["nft_conf"],
+                "before": conf or "",
+                "after": new_conf,
+            }
+        )
+    chains = list(params.get("chains") or [])
+    saved: dict[str, tuple[str, str]] = {}
+    for path in params.get("saved_files") or [] if backend == "iptables" else []:
+        text = read_file(path)
+        if text is not None and without_own(text, chains) != text:
+            saved[path] = (text, without_own(text, chains))
+            reasons.append(f"the role's chains in {path} (saved before)")
+            diffs.append({"before_header": path, "after_header": path, "before": text, "after": saved[path][1]})
+    result: dict[str, t.Any] = {"changed": bool(reasons), "reasons": reasons, "loaded": [], "diff": diffs}
+    if check_mode or not reasons:
+        return result
+    for _reason, argv, data, _what in live:
+        _run_checked(run, argv, data)
+    if new_conf is not None:
+        replace_file(params["nft_conf"], new_conf, os.stat(params["nft_conf"]).st_mode & 0o7777)
+    for path in files:
+        remove(path)
+    if backend == "iptables":
+        for folder in sorted({os.path.dirname(path) for path in paths}):
+            with contextlib.suppress(OSError):
+                os.rmdir(folder)  # the role's own directory (/etc/hardened-ftp), when nothing else is in it
+    for path, (_text, cleaned) in saved.items():
+        replace_file(path, cleaned, os.stat(path).st_mode & 0o7777)
+    return result
+
+
+def handover(params: t.Mapping[str, t.Any], run: Runner, check_mode: bool) -> dict[str, t.Any]:
+    """``state: handover`` (iptables): :func:`handover_input` in each family, before firewalld starts."""
+    reasons: list[str] = []
+    for family, (save_tool, restore_tool) in TOOLS.items():
+        rc, out, _err = run([save_tool], None)
+        data = handover_input(out, list(params.get("chains") or [])) if rc == 0 else ""
+        if data:
+            reasons.append(f"the {family} INPUT policy DROP becomes a last rule of INPUT before firewalld starts")
+            if not check_mode:
+                _run_checked(run, [restore_tool, "--wait", "--noflush"], data)
+    return {"changed": bool(reasons), "reasons": reasons, "loaded": [], "diff": []}
+
+
+def _run_checked(run: Runner, argv: list[str], data: str | None) -> None:
+    rc, out, err = run(argv, data)
+    if rc != 0:
+        raise RulesError(
+            f"{' '.join(argv)} failed (rc={rc}): {(err or out).strip()[:400]}; firewalld filters the host, the rest of "
+            "the role's earlier rules is still there and the next run takes it out"
+        )

@@ -17,13 +17,23 @@ its stock configuration when the user configuration does not load, which must ne
 :func:`prune` removes the role's definitions the plan no longer has (after the zone stopped using
 them) and, under default deny, turns a zone target of ACCEPT into ``default``.
 
+The zone, unless one is named, is the one that filters the management SSH session: the zone of the
+interface that holds the session's server-side address (``SSH_CONNECTION``'s third field, which the
+plan carries), else - over a connection without SSH (podman, local) or an address on no interface -
+the zone of the interface of the IPv4 default route; an interface bound to no zone is in firewalld's
+default zone.
+
 Commands run through ``run(argv) -> (rc, stdout, stderr)`` so the unit tests can fake them.
 """
 
 from __future__ import annotations
 
+import fcntl
+import ipaddress
 import os
 import re
+import socket
+import struct
 import typing as t
 from xml.sax.saxutils import quoteattr
 
@@ -33,6 +43,8 @@ Runner = t.Callable[[t.List[str]], t.Tuple[int, str, str]]
 ROOT = "/etc/firewalld"
 KINDS = ("helpers", "ipsets", "services", "policies")
 ROUTE = "/proc/net/route"
+IF_INET6 = "/proc/net/if_inet6"
+SIOCGIFADDR = 0x8915
 HEADER = '<?xml version="1.0" encoding="utf-8"?>\n<!-- Managed by hardened.ftp.ftp_firewall: edits are replaced. -->\n'
 
 
@@ -120,6 +132,57 @@ def default_interface(route_text: str) -> str:
     return ""
 
 
+def inet6_addresses(text: str) -> dict[str, list[str]]:
+    """interface -> its IPv6 addresses, from ``/proc/net/if_inet6``."""
+    found: dict[str, list[str]] = {}
+    for line in text.splitlines():
+        fields = line.split()
+        if len(fields) == 6 and len(fields[0]) == 32:
+            try:
+                address = str(ipaddress.IPv6Address(bytes.fromhex(fields[0])))
+            except ValueError:
+                continue
+            found.setdefault(fields[5], []).append(address)
+    return found
+
+
+def interface_of(address: str, addresses: t.Mapping[str, t.Sequence[str]]) -> str:
+    """The interface that holds ``address`` ('' when none does, or ``address`` is not an address)."""
+    try:
+        wanted = ipaddress.ip_address(address.split("%", 1)[0])
+    except ValueError:
+        return ""
+    for interface, held in sorted(addresses.items()):
+        for item in held:
+            try:
+                if ipaddress.ip_address(item) == wanted:
+                    return interface
+            except ValueError:
+                continue
+    return ""
+
+
+def inet_addresses() -> dict[str, list[str]]:
+    """interface -> its (primary) IPv4 address, as the kernel reports it (SIOCGIFADDR)."""
+    found: dict[str, list[str]] = {}
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
+        for _index, name in socket.if_nameindex():
+            try:
+                packed = fcntl.ioctl(sock.fileno(), SIOCGIFADDR, struct.pack("256s", name.encode()[:15]))
+            except OSError:
+                continue  # no IPv4 address
+            found[name] = [socket.inet_ntoa(packed[20:24])]
+    return found
+
+
+def local_addresses() -> dict[str, list[str]]:
+    """interface -> the addresses it holds (IPv4 and IPv6)."""
+    found = inet_addresses()
+    for name, held in inet6_addresses(read(IF_INET6) or "").items():
+        found.setdefault(name, []).extend(held)
+    return found
+
+
 # --------------------------------------------------------------------------- the host
 
 
@@ -153,8 +216,16 @@ class Firewalld:
             raise FirewalldError(f"{' '.join(argv)} failed (rc={rc}): {(err or out).strip()[:400]}")
         return out.strip()
 
-    def zone(self, wanted: str, route_text: str) -> tuple[str, str]:
-        """(zone, why): the zone asked for, else the management interface's, else the default zone."""
+    def zone(
+        self,
+        wanted: str,
+        route_text: str,
+        session_address: str = "",
+        addresses: t.Mapping[str, t.Sequence[str]] | None = None,
+    ) -> tuple[str, str]:
+        """(zone, why): the zone asked for; else the zone of the interface of the SSH session (the one that
+        holds ``session_address``); else, with no session found, of the interface of the IPv4 default route;
+        an interface in no zone is in firewalld's default zone, as is everything when neither is found."""
         zones = self.out(self.cmd("--get-zones")).split()
         if wanted:
             if wanted not in zones:
@@ -163,14 +234,22 @@ class Firewalld:
                     "name one of those, or leave it empty for the zone of the management interface"
                 )
             return wanted, "ftp_firewall_firewalld_zone"
-        interface = default_interface(route_text)
+        interface = interface_of(session_address, addresses or {}) if session_address else ""
+        if interface:
+            what = f"{interface}, the interface of the SSH session ({session_address})"
+        else:
+            interface = default_interface(route_text)
+            what = f"{interface}, the interface of the default route" + (
+                f" ({session_address}, the SSH session's address, is on no interface)" if session_address else ""
+            )
         if interface:
             rc, out, _err = self.run(self.cmd(f"--get-zone-of-interface={interface}"))
             if rc == 0 and out.strip() in zones:
-                return out.strip(), f"the zone of {interface}, the interface of the default route"
+                return out.strip(), f"the zone of {what}"
         # A stand-alone option: firewall-cmd refuses it with --permanent.
         default = self.out(["firewall-cmd" if self.running else "firewall-offline-cmd", "--get-default-zone"])
-        return default, f"firewalld's default zone ({interface or 'no default route'} is in no zone)"
+        where = f"{what}, is in no zone" if interface else "no SSH session and no default route"
+        return default, f"firewalld's default zone ({where})"
 
     def listed(self, zone: str, option: str, split: t.Callable[[str], list[str]]) -> list[str]:
         """The zone's entries of ``option``, permanent then (when firewalld runs) runtime, once each."""
@@ -247,7 +326,9 @@ def define(params: t.Mapping[str, t.Any], run: Runner, check_mode: bool, root: s
     diffs = [_diff(path, read(path), text) for path, text in changed.items()]
     if changed and not check_mode:
         fw.replace(changed)
-    zone, why = fw.zone(params.get("zone") or "", read(ROUTE) or "")
+    session_address = params.get("session_address") or ""
+    addresses = local_addresses() if session_address and not params.get("zone") else {}
+    zone, why = fw.zone(params.get("zone") or "", read(ROUTE) or "", session_address, addresses)
     # Permanent and runtime alike: a rule of the role's added live only is stale too.
     services = fw.listed(zone, "--list-services", str.split)
     rules = fw.listed(zone, "--list-rich-rules", lambda text: [line.strip() for line in text.splitlines()])

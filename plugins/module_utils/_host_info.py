@@ -19,7 +19,7 @@ import socket
 import stat as stat_module
 import typing as t
 
-from ansible_collections.hardened.ftp.plugins.module_utils._host_state import ssh_endpoint
+from ansible_collections.hardened.ftp.plugins.module_utils._host_state import ssh_connection
 
 Runner = t.Callable[[t.List[str]], t.Tuple[int, str]]
 MAX_READ = 1 << 20
@@ -165,11 +165,11 @@ def read_small(path: str) -> str | None:
 
 
 def ssh_session() -> dict[str, t.Any]:
-    """The client address and server port of the SSH session Ansible runs in ({} when none)."""
-    words = ssh_endpoint().split()
-    if len(words) != 2 or not words[1].isdecimal():
+    """The client address, server address and server port of the SSH session Ansible runs in ({} when none)."""
+    words = ssh_connection()
+    if not words or not words[3].isdecimal():
         return {}
-    return {"client": words[0], "port": int(words[1])}
+    return {"client": words[0], "port": int(words[3]), "server": words[2]}
 
 
 def has_ipv6(path: str = IF_INET6) -> bool:

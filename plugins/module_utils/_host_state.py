@@ -145,8 +145,9 @@ def packages_digest(status: str = "/var/lib/dpkg/status") -> str:
     return _sha256("\n".join(sorted(installed)).encode())
 
 
-def ssh_endpoint(proc: str = "/proc") -> str:
-    """``client-address server-port`` of the SSH session this process runs in ('' when none).
+def ssh_connection(proc: str = "/proc") -> list[str]:
+    """The four words of ``SSH_CONNECTION`` of the session this process runs in ([] when none): client
+    address, client port, server address, server port.
 
     ``sudo`` drops ``SSH_CONNECTION`` from the environment, so the parents' environments are read too."""
     pid = "self"
@@ -157,14 +158,20 @@ def ssh_endpoint(proc: str = "/proc") -> str:
             with open(os.path.join(proc, pid, "stat"), encoding="ascii", errors="replace") as handle:
                 ppid = handle.read().rsplit(")", 1)[1].split()[1]
         except (OSError, IndexError, ValueError):
-            return ""
+            return []
         words = env.get(b"SSH_CONNECTION", b"").decode(errors="replace").split()
         if len(words) == 4:
-            return f"{words[0]} {words[3]}"
+            return words
         if ppid in ("0", "1", pid):
-            return ""
+            return []
         pid = ppid
-    return ""
+    return []
+
+
+def ssh_endpoint(proc: str = "/proc") -> str:
+    """``client-address server-port`` of the SSH session this process runs in ('' when none)."""
+    words = ssh_connection(proc)
+    return f"{words[0]} {words[3]}" if words else ""
 
 
 def not_after(certificates: t.Sequence[str]) -> int | None:

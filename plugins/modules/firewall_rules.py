@@ -23,6 +23,13 @@ description:
     policy to DROP with O(input_policy=drop), in one transaction. nftables - C(nft -f) replaces the role's table.
   - A load that fails puts the previous file back and loads it; the task then fails saying the previous rules are
     in force.
+  - With O(state=absent) (iptables and nftables only) it takes out what the role owned in that backend, for a host
+    that moves to firewalld once firewalld filters it - iptables - the role's chains and their jumps in both families,
+    the INPUT policy back to ACCEPT when it is DROP and a chain of the role's was there, the rules files of O(rules),
+    the digest, and the role's lines in O(saved_files) (edited, not saved again - firewalld's start flushed the live
+    iptables rules, the administrator's too); nftables - the
+    table, its file, the digest, and the line O(include) in O(nft_conf) when no other C(*.nft) file is left beside
+    the role's. Every other rule, table and file of the host stays.
 options:
   backend:
     description: The packet filter.
@@ -50,8 +57,8 @@ options:
       content:
         description:
           - The file's content (iptables-restore or nft format). For ufw, the block's content; empty removes the block.
+          - Required with O(state=present); not used with O(state=absent).
         type: str
-        required: true
       hooks:
         description:
           - The jumps to put first in a chain of this family (iptables, ufw), each with C(table), C(chain) and C(jump).
@@ -83,6 +90,31 @@ options:
     description: Where the digest of the rules as loaded is kept.
     type: path
     default: /var/lib/hardened-ftp/firewall
+  state:
+    description:
+      - V(present) loads the rules; V(absent) takes out what the role owned in the backend.
+      - V(handover) (iptables; nftables has nothing to do) runs before firewalld starts on a host the role filtered
+        with iptables - firewalld flushes every iptables chain when it starts but keeps their policies, so the INPUT
+        policy DROP the role set would drop everything, management SSH included; it becomes ACCEPT with a last rule
+        of INPUT that drops (comment C(hardened-ftp-deny)), in one transaction per family.
+    type: str
+    default: present
+    choices: [present, absent, handover]
+  saved_files:
+    description:
+      - With O(state=absent) (iptables), the files netfilter-persistent restores at boot (C(/etc/iptables/rules.v4),
+        C(rules.v6)), from which the role's lines are taken out.
+    type: list
+    elements: path
+    default: []
+  nft_conf:
+    description: With O(state=absent) (nftables), the file that includes the role's table at boot.
+    type: path
+    default: /etc/nftables.conf
+  include:
+    description: With O(state=absent) (nftables), the include line the role added to O(nft_conf).
+    type: str
+    default: ""
 attributes:
   check_mode:
     support: full
@@ -98,6 +130,16 @@ seealso:
 """
 
 EXAMPLES = r"""
+- name: Take the role's iptables chains out once firewalld filters the host
+  hardened.ftp.firewall_rules:
+    backend: iptables
+    state: absent
+    rules:
+      - {family: ipv4, path: /etc/hardened-ftp/rules.ipv4}
+      - {family: ipv6, path: /etc/hardened-ftp/rules.ipv6}
+    chains: [HARDENED-FTP-PRE, HARDENED-FTP-INPUT, HARDENED-FTP-OUTPUT]
+    saved_files: [/etc/iptables/rules.v4, /etc/iptables/rules.v6]
+
 - name: Load a table of your own, put back whenever it drifts
   hardened.ftp.firewall_rules:
     backend: nftables
@@ -123,7 +165,13 @@ loaded:
 """
 
 from ansible.module_utils.basic import AnsibleModule
-from ansible_collections.hardened.ftp.plugins.module_utils._firewall_rules import Request, RulesError, apply
+from ansible_collections.hardened.ftp.plugins.module_utils._firewall_rules import (
+    Request,
+    RulesError,
+    apply,
+    handover,
+    remove_rules,
+)
 
 ARGUMENT_SPEC = {
     "backend": {"type": "str", "required": True, "choices": ["iptables", "nftables", "ufw"]},
@@ -134,7 +182,7 @@ ARGUMENT_SPEC = {
         "options": {
             "family": {"type": "str", "required": True, "choices": ["ipv4", "ipv6", "inet"]},
             "path": {"type": "path", "required": True},
-            "content": {"type": "str", "required": True},
+            "content": {"type": "str"},
             "hooks": {"type": "list", "elements": "dict", "default": []},
         },
     },
@@ -143,12 +191,22 @@ ARGUMENT_SPEC = {
     "input_policy": {"type": "str", "default": "keep", "choices": ["keep", "drop"]},
     "save_command": {"type": "list", "elements": "str", "default": []},
     "state_dir": {"type": "path", "default": "/var/lib/hardened-ftp/firewall"},
+    "state": {"type": "str", "default": "present", "choices": ["present", "absent", "handover"]},
+    "saved_files": {"type": "list", "elements": "path", "default": []},
+    "nft_conf": {"type": "path", "default": "/etc/nftables.conf"},
+    "include": {"type": "str", "default": ""},
 }
 
 
 def main() -> None:
     module = AnsibleModule(argument_spec=ARGUMENT_SPEC, supports_check_mode=True)
+    state = module.params["state"]
+    absent = state != "present"
+    if absent and module.params["backend"] == "ufw":
+        module.fail_json(msg=f"state: {state} is for the iptables and nftables backends (ufw is the administrator's)")
     for item in module.params["rules"]:
+        if item["content"] is None and not absent:
+            module.fail_json(msg=f"rules: {item['path']} needs content (state: present)")
         for hook in item["hooks"]:
             if not isinstance(hook, dict) or sorted(hook) != ["chain", "jump", "table"]:
                 module.fail_json(msg=f"rules.hooks: {hook!r} must have exactly table, chain and jump")
@@ -162,7 +220,12 @@ def main() -> None:
 
     params = dict(module.params, _check_mode=module.check_mode)
     try:
-        result = apply(Request(params), run)
+        if state == "absent":
+            result = remove_rules(params, run, module.check_mode)
+        elif state == "handover":
+            result = handover(params, run, module.check_mode) if params["backend"] == "iptables" else {"diff": []}
+        else:
+            result = apply(Request(params), run)
     except (RulesError, OSError) as exc:
         module.fail_json(msg=str(exc))
     diff = result.pop("diff")

@@ -47,6 +47,12 @@ options:
     description: The zone to use; empty finds it (O(stage=define)). O(stage=prune) needs it.
     type: str
     default: ""
+  session_address:
+    description:
+      - The host's own address of the management SSH session (the third field of C(SSH_CONNECTION)); with O(zone)
+        empty, the zone of the interface that holds it is used. Empty over a connection without SSH.
+    type: str
+    default: ""
   zone_services:
     description: The role's services the zone must have; the role's other services in the zone are reported stale.
     type: list
@@ -147,6 +153,7 @@ ARGUMENT_SPEC = {
     "definitions": {"type": "dict", "required": True},
     "prefix": {"type": "str", "default": "hardened-ftp"},
     "zone": {"type": "str", "default": ""},
+    "session_address": {"type": "str", "default": ""},
     "zone_services": {"type": "list", "elements": "str", "default": []},
     "rich_rules": {"type": "list", "elements": "str", "default": []},
     "default_deny": {"type": "bool", "default": False},

@@ -260,6 +260,18 @@ def test_ssh_keeps_the_live_session() -> None:
     assert scoped["ssh_sources"]["ipv6"] == ["2001:db8::/32", "fe80::1"]
 
 
+def test_the_sessions_server_address_goes_to_the_firewalld_plan() -> None:
+    ssh = {"client": "10.1.2.3", "port": 22, "server": "::ffff:10.0.0.5"}
+    plan = plan_of(backend="firewalld", host={"ssh": ssh})
+    assert plan["session"] == {"client": "10.1.2.3", "port": 22, "server": "10.0.0.5"}
+    assert plan["firewalld"]["session_address"] == "10.0.0.5"
+    scoped = plan_of(backend="firewalld", host={"ssh": dict(ssh, server="fe80::2%eth0")})
+    assert scoped["firewalld"]["session_address"] == "fe80::2"
+    # No session (podman, local), or a server address that is not one: the module falls back to the route.
+    assert plan_of(backend="firewalld")["firewalld"]["session_address"] == ""
+    assert plan_of(backend="firewalld", host={"ssh": dict(ssh, server="bogus")})["firewalld"]["session_address"] == ""
+
+
 def test_a_session_port_inside_the_ftp_ports_is_refused() -> None:
     one(errors(host={"ssh": {"client": "10.1.2.3", "port": 30001}}), "ftp_firewall_ssh_port", "passive range")
 

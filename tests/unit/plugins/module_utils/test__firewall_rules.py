@@ -95,6 +95,13 @@ class Kernel:
                 chains[table][words[1]].insert(int(words[2]) - 1, words[3])
             elif words[0] == "-D":
                 del chains[table][words[1]][int(words[2]) - 1]
+            elif words[0] == "-F":
+                chains[table][words[1]] = []
+            elif words[0] == "-X":
+                used = any(f"-j {words[1]}" in rule for rules in chains[table].values() for rule in rules)
+                if chains[table].get(words[1]) or used:
+                    return 1, "", f"chain {words[1]} is not empty or still used"
+                del chains[table][words[1]]
             else:
                 return 2, "", f"bad line {line!r}"
         self.chains, self.policy = chains, policy
@@ -124,6 +131,9 @@ class Host:
             return self.kernels[family].restore(data or "")
         if argv[:3] == ["nft", "list", "table"]:
             return (0, self.nft, "") if self.nft is not None else (1, "", "No such file or directory")
+        if argv == ["nft", "delete", "table", "inet", "hardened_ftp"]:
+            self.nft = None
+            return 0, "", ""
         if argv[:2] == ["nft", "-c"]:
             return (1, "", "injected failure of the rules test") if self.fail_test else (0, "", "")
         if argv[:2] == ["nft", "-f"]:
@@ -334,6 +344,132 @@ def test_nftables_reloads_when_the_table_drifted(tmp_path: Path, host: Host) -> 
     host.nft = host.nft.replace("x", "y")  # altered
     assert fr.apply(fr.Request(params), host.run)["loaded"] == ["inet"]
     assert oct((tmp_path / "nftables.d").stat().st_mode & 0o777) == "0o755"
+
+
+def absent(tmp_path: Path, **extra: t.Any) -> dict[str, t.Any]:
+    params: dict[str, t.Any] = {
+        "backend": "iptables",
+        "state": "absent",
+        "rules": [{"family": family, "path": str(tmp_path / "etc" / f"rules.{family}")} for family in ("ipv4", "ipv6")],
+        "chains": CHAINS,
+        "saved_files": [str(tmp_path / "saved.v4")],
+        "state_dir": str(tmp_path / "state"),
+    }
+    params.update(extra)
+    return params
+
+
+def test_leaving_iptables_takes_out_only_the_roles_chains_hooks_and_policy(tmp_path: Path, host: Host) -> None:
+    fr.apply(request(tmp_path), host.run)
+    saved = tmp_path / "saved.v4"
+    saved.write_text(host.kernels["ipv4"].save())
+    saved.chmod(0o640)
+    (tmp_path / "etc" / "admins-own").write_text("kept\n")
+    # Check mode says what would go, and changes nothing.
+    before = {family: kernel.save() for family, kernel in host.kernels.items()}
+    host.calls.clear()
+    check = fr.remove_rules(absent(tmp_path), host.run, True)
+    assert check["changed"] and len(check["reasons"]) == 6, check["reasons"]
+    assert {family: kernel.save() for family, kernel in host.kernels.items()} == before
+    assert all(call[0].endswith("-save") for call in host.calls)
+    assert (tmp_path / "etc" / "rules.ipv4").exists() and "HARDENED-FTP" in saved.read_text()
+    result = fr.remove_rules(absent(tmp_path), host.run, False)
+    assert result["changed"]
+    for kernel in host.kernels.values():
+        assert "HARDENED-FTP" not in kernel.save()
+        assert kernel.policy["filter"]["INPUT"] == "ACCEPT"
+        assert theirs(kernel) == sorted(THEIRS)
+    assert not (tmp_path / "etc" / "rules.ipv4").exists() and not (tmp_path / "state" / "iptables.json").exists()
+    assert (tmp_path / "etc" / "admins-own").exists()  # the directory stays while anything else is in it
+    # The saved rules are edited, not saved again: the administrator's lines stay as they were.
+    text = saved.read_text()
+    assert "HARDENED-FTP" not in text and ":INPUT ACCEPT [12:345]" in text and "f2b-sshd" in text
+    assert oct(saved.stat().st_mode & 0o777) == "0o640"
+    assert not any(call[0] == "netfilter-persistent" for call in host.calls)
+    host.calls.clear()
+    assert not fr.remove_rules(absent(tmp_path), host.run, False)["changed"]
+    assert host.calls == [["iptables-save"], ["ip6tables-save"]]
+
+
+def test_handover_keeps_the_filter_through_firewalds_flush(tmp_path: Path, host: Host) -> None:
+    fr.apply(request(tmp_path), host.run)
+    params = absent(tmp_path, state="handover")
+    assert fr.handover(params, host.run, True)["changed"]
+    assert host.kernels["ipv4"].policy["filter"]["INPUT"] == "DROP"  # check mode
+    assert fr.handover(params, host.run, False)["changed"]
+    for kernel in host.kernels.values():
+        assert kernel.policy["filter"]["INPUT"] == "ACCEPT"
+        assert kernel.chains["filter"]["INPUT"][-1] == "-m comment --comment hardened-ftp-deny -j DROP"
+        assert theirs(kernel) == sorted(
+            [*THEIRS, ("filter", "INPUT", "-m comment --comment hardened-ftp-deny -j DROP")]
+        )
+    assert not fr.handover(params, host.run, False)["changed"]
+    # firewalld's start flushes every chain and keeps the policies: ACCEPT now, so nothing is cut off.
+    # Without that flush (the rule is still there), leaving iptables takes the rule out with the rest.
+    fr.remove_rules(absent(tmp_path), host.run, False)
+    for kernel in host.kernels.values():
+        assert "hardened-ftp" not in kernel.save() and theirs(kernel) == sorted(THEIRS)
+    # Nothing of the role's: nothing to hand over, even under an administrator's DROP policy.
+    host.kernels["ipv4"].policy["filter"]["INPUT"] = "DROP"
+    assert fr.handover_input(host.kernels["ipv4"].save(), CHAINS) == ""
+
+
+def test_without_own_keeps_every_other_line() -> None:
+    saved = (
+        "# Generated by iptables-save\n*filter\n:INPUT DROP [0:0]\n:HARDENED-FTP-INPUT - [0:0]\n"
+        "-A INPUT -m comment --comment hardened-ftp -j HARDENED-FTP-INPUT\n-A INPUT -s 192.0.2.1/32 -j ACCEPT\n"
+        "-A INPUT -m comment --comment hardened-ftp-deny -j DROP\n-A HARDENED-FTP-INPUT -j ACCEPT\nCOMMIT\n"
+        "*nat\n:PREROUTING ACCEPT [0:0]\nCOMMIT\n"
+    )
+    assert fr.without_own(saved, CHAINS) == (
+        "# Generated by iptables-save\n*filter\n:INPUT ACCEPT [0:0]\n-A INPUT -s 192.0.2.1/32 -j ACCEPT\nCOMMIT\n"
+        "*nat\n:PREROUTING ACCEPT [0:0]\nCOMMIT\n"
+    )
+    # The administrator's own DROP policy, with nothing of the role's, stays.
+    theirs_only = "*filter\n:INPUT DROP [0:0]\n-A INPUT -j ACCEPT\nCOMMIT\n"
+    assert fr.without_own(theirs_only, CHAINS) == theirs_only
+
+
+def test_leaving_iptables_keeps_a_drop_policy_the_role_did_not_rely_on(host: Host) -> None:
+    # No chain of the role's there: the administrator's DROP policy is theirs.
+    host.kernels["ipv4"].policy["filter"]["INPUT"] = "DROP"
+    assert fr.removal_input(host.kernels["ipv4"].save(), CHAINS) == ""
+    # A jump left without its chain is still taken out, and the policy stays.
+    host.kernels["ipv4"].chains["filter"]["INPUT"].append("-j HARDENED-FTP-INPUT")
+    assert fr.removal_input(host.kernels["ipv4"].save(), CHAINS) == "*filter\n-D INPUT 3\nCOMMIT\n"
+
+
+def test_leaving_nftables_takes_out_the_table_its_file_and_the_include(tmp_path: Path, host: Host) -> None:
+    folder = tmp_path / "nftables.d"
+    rules = [{"family": "inet", "path": str(folder / "hardened-ftp.nft"), "content": "x\n"}]
+    fr.apply(fr.Request({"backend": "nftables", "rules": rules, "state_dir": str(tmp_path / "state")}), host.run)
+    include = f'include "{folder}/*.nft"'
+    conf = tmp_path / "nftables.conf"
+    conf.write_text(f"flush ruleset\ntable inet admin {{\n}}\n{include}\n")
+    conf.chmod(0o755)
+    params = absent(tmp_path, backend="nftables", rules=rules, nft_conf=str(conf), include=include, saved_files=[])
+    # Another file beside the role's: the include serves it, so it stays.
+    (folder / "admins.nft").write_text("table inet admins {}\n")
+    assert fr.remove_rules(params, host.run, True)["reasons"] == [
+        "the role's nftables table inet hardened_ftp",
+        f"{folder / 'hardened-ftp.nft'} (the role's)",
+        f"{tmp_path / 'state' / 'nftables.json'} (the role's)",
+    ]
+    (folder / "admins.nft").unlink()
+    result = fr.remove_rules(params, host.run, False)
+    assert result["changed"] and host.nft is None
+    assert conf.read_text() == "flush ruleset\ntable inet admin {\n}\n"
+    assert oct(conf.stat().st_mode & 0o777) == "0o755"
+    assert not (folder / "hardened-ftp.nft").exists() and folder.is_dir()
+    assert not fr.remove_rules(params, host.run, False)["changed"]
+
+
+def test_the_module_leaves_ufw_alone(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    result = run_module({"backend": "ufw", "state": "absent", "rules": []}, capsys)
+    assert result["failed"] and "ufw is the administrator's" in result["msg"]
+    rules = [{"family": "ipv4", "path": str(tmp_path / "r")}]
+    result = run_module({"backend": "iptables", "rules": rules}, capsys)
+    assert result["failed"] and "needs content" in result["msg"]
 
 
 def run_module(args: dict[str, t.Any], capsys: pytest.CaptureFixture[str]) -> dict[str, t.Any]:

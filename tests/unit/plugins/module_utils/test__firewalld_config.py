@@ -20,8 +20,16 @@ ROUTE = "Iface\tDestination\tGateway\neth0\t0000580A\t00000000\neth1\t00000000\t
 
 
 class Fake:
-    def __init__(self, running: bool = True, check_rc: int = 0, check_out: str = "", zone_of: str = "no zone") -> None:
+    def __init__(
+        self,
+        running: bool = True,
+        check_rc: int = 0,
+        check_out: str = "",
+        zone_of: str = "no zone",
+        zones: dict[str, str] | None = None,
+    ) -> None:
         self.running, self.check_rc, self.check_out, self.zone_of = running, check_rc, check_out, zone_of
+        self.zones = zones or {}
         self.calls: list[list[str]] = []
         self.services = "ssh dhcpv6-client hardened-ftp hardened-ftp-passive"
         self.rules = (
@@ -40,7 +48,10 @@ class Fake:
         if last == "--check-config":
             return self.check_rc, self.check_out, ""
         if last == "--get-zones":
-            return 0, "block dmz drop public trusted\n", ""
+            return 0, "block dmz drop internal public trusted\n", ""
+        if last.startswith("--get-zone-of-interface=") and self.zones:
+            zone = self.zones.get(last.split("=", 1)[1], "no zone")
+            return (2, zone, "") if zone == "no zone" else (0, zone + "\n", "")
         if last.startswith("--get-zone-of-interface="):
             return (2, self.zone_of, "") if self.zone_of == "no zone" else (0, self.zone_of + "\n", "")
         if last == "--get-default-zone":
@@ -151,6 +162,59 @@ def test_prune_removes_only_the_roles_unused_files_and_an_accept_target(root: st
     assert Path(root, "services", "admins-own.xml").exists()
     assert ["firewall-cmd", "--permanent", "--zone=public", "--set-target=default"] in fake.calls
     assert not fc.prune(dict(params(zone="public"), default_deny=True), Fake(), False, root)["changed"]
+
+
+ADDRESSES = {"eth0": ["10.88.0.5", "fe80::1"], "eth1": ["192.0.2.7", "2001:db8::7"], "lo": ["127.0.0.1", "::1"]}
+
+
+@pytest.mark.parametrize(
+    ("session", "zones", "zone", "why"),
+    [
+        # The session's interface (eth0) wins over the default route's (eth1), IPv4 or IPv6, scoped or not.
+        ("10.88.0.5", {"eth0": "internal", "eth1": "public"}, "internal", "eth0, the interface of the SSH session"),
+        ("fe80::1%eth0", {"eth0": "internal", "eth1": "public"}, "internal", "the SSH session (fe80::1%eth0)"),
+        ("2001:db8::7", {"eth0": "internal", "eth1": "dmz"}, "dmz", "eth1, the interface of the SSH session"),
+        # The session's interface in no zone: firewalld's default zone filters it, not the route's zone.
+        ("10.88.0.5", {"eth1": "dmz"}, "public", "eth0, the interface of the SSH session (10.88.0.5), is in no zone"),
+        # An address on no interface (NAT in front): the default route's interface.
+        ("198.51.100.1", {"eth0": "internal", "eth1": "dmz"}, "dmz", "is on no interface"),
+        # No SSH session (podman, local): the default route's interface, else the default zone.
+        ("", {"eth0": "internal", "eth1": "dmz"}, "dmz", "eth1, the interface of the default route"),
+        ("", {"eth0": "internal"}, "public", "the default route, is in no zone"),
+    ],
+)
+def test_the_zone_of_the_ssh_sessions_interface(session: str, zones: dict[str, str], zone: str, why: str) -> None:
+    found, reason = fc.Firewalld(Fake(zones=zones)).zone("", ROUTE, session, ADDRESSES)
+    assert (found, why in reason) == (zone, True), reason
+
+
+def test_no_session_and_no_default_route_is_the_default_zone() -> None:
+    found, reason = fc.Firewalld(Fake(zones={"eth0": "internal"})).zone("", "Iface\tDestination\n", "", ADDRESSES)
+    assert (found, reason) == ("public", "firewalld's default zone (no SSH session and no default route)")
+
+
+def test_define_reads_the_hosts_addresses_for_the_session(root: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(fc, "local_addresses", lambda: ADDRESSES)
+    result = fc.define(params(session_address="10.88.0.5"), Fake(zones={"eth0": "internal"}), True, root)
+    assert result["zone"] == "internal"
+    # A zone named is used as it is: the host's addresses are not read.
+    monkeypatch.setattr(fc, "local_addresses", lambda: pytest.fail("read"))
+    assert fc.define(params(zone="dmz", session_address="10.88.0.5"), Fake(), True, root)["zone"] == "dmz"
+
+
+def test_addresses_and_interfaces() -> None:
+    text = (
+        "00000000000000000000000000000001 01 80 10 80       lo\n"
+        "fe800000000000000000000000000001 02 40 20 80     eth0\n"
+        "garbage\n"
+    )
+    assert fc.inet6_addresses(text) == {"lo": ["::1"], "eth0": ["fe80::1"]}
+    assert fc.interface_of("fe80::1%eth0", ADDRESSES) == "eth0"
+    assert fc.interface_of("192.0.2.7", ADDRESSES) == "eth1"
+    assert fc.interface_of("192.0.2.8", ADDRESSES) == ""
+    assert fc.interface_of("not an address", ADDRESSES) == ""
+    # The machine's own loopback holds 127.0.0.1 (SIOCGIFADDR, read live).
+    assert "127.0.0.1" in [a for held in fc.inet_addresses().values() for a in held]
 
 
 def test_default_interface() -> None:

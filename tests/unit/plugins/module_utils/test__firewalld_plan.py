@@ -90,8 +90,43 @@ def test_one_firewall_per_host() -> None:
     messages = errors(SERVER, running, backend="nftables")
     assert any("firewalld runs on this host" in m and "systemctl mask --now firewalld" in m for m in messages)
     assert not errors(SERVER, running, backend="firewalld")
+    # The role's own nftables or iptables rules are taken out by the switch, not refused.
     left = dict(INSTALLED, paths={"/etc/nftables.d/hardened-ftp.nft": {"exists": True}})
-    messages = errors(SERVER, left, backend="firewalld")
-    assert any("/etc/nftables.d/hardened-ftp.nft" in m and "nft delete table inet hardened_ftp" in m for m in messages)
+    assert not errors(SERVER, left, backend="firewalld")
+    # An enabled ufw is the administrator's frontend: refused, with the fix.
     enabled = dict(INSTALLED, files={"/etc/ufw/ufw.conf": "ENABLED=yes\n"})
-    assert any("ufw is enabled" in m for m in errors(SERVER, enabled, backend="firewalld"))
+    messages = errors(SERVER, enabled, backend="firewalld")
+    assert any("ufw is enabled" in m and "ufw disable" in m for m in messages), messages
+    assert not errors(SERVER, dict(INSTALLED, files={"/etc/ufw/ufw.conf": "ENABLED=no\n"}), backend="firewalld")
+
+
+@pytest.mark.parametrize(
+    ("present", "backends"),
+    [
+        ({}, []),
+        ({"/etc/nftables.d/hardened-ftp.nft": True}, ["nftables"]),
+        # The digest alone (the file deleted by hand) still means the table may be live.
+        ({"/var/lib/hardened-ftp/firewall/nftables.json": True}, ["nftables"]),
+        ({"/etc/hardened-ftp/rules.ipv6": True, "/etc/nftables.d/hardened-ftp.nft": False}, ["iptables"]),
+        ({"/etc/hardened-ftp/rules.ipv4": True, "/etc/nftables.d/hardened-ftp.nft": True}, ["nftables", "iptables"]),
+    ],
+)
+def test_a_switch_to_firewalld_takes_out_the_roles_earlier_backend(
+    present: dict[str, bool], backends: list[str]
+) -> None:
+    host = dict(INSTALLED, paths={path: {"exists": there} for path, there in present.items()})
+    plan = plan_of(SERVER, host, backend="firewalld")
+    assert [item["backend"] for item in plan["switch_from"]] == backends
+    items = {item["backend"]: item for item in plan["switch_from"]}
+    if "iptables" in items:
+        assert items["iptables"]["chains"] == ["HARDENED-FTP-INPUT", "HARDENED-FTP-OUTPUT", "HARDENED-FTP-PRE"]
+        assert items["iptables"]["saved_files"] == ["/etc/iptables/rules.v4", "/etc/iptables/rules.v6"]
+        assert [rule["path"] for rule in items["iptables"]["rules"]] == [
+            "/etc/hardened-ftp/rules.ipv4",
+            "/etc/hardened-ftp/rules.ipv6",
+        ]
+    if "nftables" in items:
+        assert items["nftables"]["include"] == 'include "/etc/nftables.d/*.nft"'
+        assert items["nftables"]["table"] == "hardened_ftp"
+    # Only a switch to firewalld takes anything out.
+    assert plan_of(SERVER, host, backend="nftables")["switch_from"] == []

@@ -9,6 +9,7 @@ import os
 import pwd
 from pathlib import Path
 
+import pytest
 from ansible_collections.hardened.ftp.plugins.module_utils import _host_info as hi
 
 DPKG_STATUS = """Package: vsftpd
@@ -121,3 +122,10 @@ def test_python_apt_is_what_the_interpreter_has_not_what_an_import_hook_offers(t
     assert hi.has_python_apt() is False
     (tmp_path / "apt_pkg.py").write_text("")
     assert hi.has_python_apt() is True
+
+
+def test_ssh_session_has_the_client_the_servers_address_and_port(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(hi, "ssh_connection", lambda: ["192.0.2.10", "50522", "192.0.2.20", "2222"])
+    assert hi.ssh_session() == {"client": "192.0.2.10", "port": 2222, "server": "192.0.2.20"}
+    monkeypatch.setattr(hi, "ssh_connection", lambda: [])
+    assert hi.ssh_session() == {}

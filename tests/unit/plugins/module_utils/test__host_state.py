@@ -134,6 +134,7 @@ def test_ssh_endpoint_is_found_in_a_parent_when_sudo_dropped_it(tmp_path: Path) 
     proc("40", "30", {"PATH": "/usr/bin"})
     proc("30", "1", {"SSH_CONNECTION": "192.0.2.10 50522 192.0.2.20 22"})
     assert hs.ssh_endpoint(str(tmp_path)) == "192.0.2.10 22"
+    assert hs.ssh_connection(str(tmp_path)) == ["192.0.2.10", "50522", "192.0.2.20", "22"]
     (tmp_path / "30" / "environ").write_bytes(b"PATH=/bin")
     assert hs.ssh_endpoint(str(tmp_path)) == ""
 
