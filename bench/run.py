@@ -9,7 +9,8 @@ One run measures, each timing repeated (--repeat) on fresh containers:
   rerun            second run of site.yml on the same host: must change nothing (asserted); it takes
                    the fast path (hardened.ftp.last_good_run)
   rerun-full       the same with hardened_ftp_fast_path=false: every task checks its part of the host
-  rerun-podman     the same second run over the podman connection, for comparison (first repeat only)
+  rerun-podman     the full second run over the podman connection, for comparison (first repeat only;
+                   over podman the SSH session the last good run recorded is gone, so no fast path)
   mitogen          the converge and the full second run under Mitogen's mitogen_linear strategy, on a
                    third fresh container (--no-mitogen skips)
   audit            playbooks/audit.yml on that host
@@ -492,7 +493,9 @@ def measure_cases(
                 ("converge", "site.yml", "ssh", True, ()),
                 ("rerun", "site.yml", "ssh", False, ()),
                 ("rerun_full", "site.yml", "ssh", False, full),
-                ("rerun_podman", "site.yml", "podman", False, ()),
+                # Over podman the SSH session the record holds is gone, so the fast path (rightly) is not
+                # taken and the record is rewritten: the comparison is the full second run.
+                ("rerun_podman", "site.yml", "podman", False, full),
                 ("audit", "audit.yml", "ssh", None, ()),
             ):
                 # The podman-connection figure is a comparison, taken once (first repeat) to save time.
@@ -721,7 +724,12 @@ def build_rows(data: dict[str, Any]) -> list[list[str]]:
             )  # fmt: skip
         if res["rerun_podman"]:
             pm = stat(res["rerun_podman"])
-            row(f"{case}: second run over podman (comparison)", pm, f"{pm['median'] / rr['median']:.2f}x ssh")
+            base = stat(res["rerun_full"])["median"] if res.get("rerun_full") else rr["median"]
+            row(
+                f"{case}: second run with the fast path off, over podman (comparison)",
+                pm,
+                f"{pm['median'] / base:.2f}x ssh",
+            )
         au = stat(res["audit"])
         row(f"{case}: audit playbook, whole (host play + controller reports)", au)
         ah = stat(res["audit_hosts_play"])
@@ -796,6 +804,14 @@ def peer_rows(peers: dict[str, Any]) -> list[list[str]]:
     return rows
 
 
+def shown_path(path: str) -> str:
+    """A path under the repository as a relative one (RESULTS.md is read on other machines)."""
+    try:
+        return str(Path(path).absolute().relative_to(ROOT))
+    except ValueError:
+        return path
+
+
 def _figures(s: dict[str, float]) -> list[str]:
     return [f"{s['median']:.1f}", f"{s['min']:.1f}", f"{s['max']:.1f}"]
 
@@ -837,7 +853,7 @@ def markdown(data: dict[str, Any]) -> str:
         lines += [
             f"Peers' work: anonymous vsftpd download with a passive range, no TLS, no firewall (hardened.ftp: {work});"
             " each on a fresh container, each proven by an anonymous FTP listing afterwards. Roles from"
-            f" `{peers.get('dir', '?')}`: "
+            f" `{shown_path(peers.get('dir', '?'))}`: "
             + ", ".join(f"{role} {commit[:7]}{commit[40:]}" for role, commit in (peers.get("commits") or {}).items())
             + "."
             + "".join(f" {note}." for note in peers.get("notes", []))
